@@ -1,0 +1,102 @@
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { ModelName } from './common.js';
+import { ContentSchema, MAX_TEXT_LENGTH, TextPartSchema } from './content.js';
+import { errors, successEnvelope } from './envelope.js';
+
+const c = initContract();
+
+export const ChatMessageSchema = z.object({
+  role: z.enum(['user', 'assistant', 'system']).describe('角色(user, assistant, system)'),
+  content: z
+    .union([ContentSchema, z.string().min(1).max(MAX_TEXT_LENGTH)])
+    .describe('内容数组（text / image_url / video_url），或纯文本字符串'),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const ChatCompletionBodySchema = z.object({
+  model: ModelName.describe('模型名称，如"qwen-vl-max-latest"'),
+  messages: z.array(ChatMessageSchema).min(1).max(200).describe('消息历史'),
+  temperature: z.number().min(0).max(2).optional().describe('采样温度，范围0-2，默认1'),
+  max_tokens: z.number().int().min(1).max(1_000_000).optional().describe('最大生成token数'),
+  top_p: z.number().gt(0).max(1).optional(),
+  stop: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(4)]).optional(),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  presence_penalty: z.number().min(-2).max(2).optional(),
+  enable_thinking: z.boolean().optional().describe('Qwen3 混合思考模型是否开启思考'),
+  stream: z.boolean().optional().describe('true 时以 text/event-stream 返回 chat.completion.chunk 帧，以 data: [DONE] 结束'),
+  conversation_id: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('可选：把 assistant 回复存入该对话（须为本人的对话）'),
+});
+export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
+
+export const UsageSchema = z.object({
+  prompt_tokens: z.number().int(),
+  completion_tokens: z.number().int(),
+  total_tokens: z.number().int(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const ChatCompletionSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({
+          role: z.literal('assistant'),
+          content: z.array(TextPartSchema),
+          reasoning_content: z.string().optional(),
+        }),
+        finish_reason: z.string().nullable(),
+      }),
+    ),
+    usage: UsageSchema.nullable().optional(),
+  })
+  .passthrough();
+export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
+
+/** One `data:` frame of a streamed answer (OpenAI `chat.completion.chunk`). */
+export const ChatCompletionChunkSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion.chunk'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        delta: z.object({
+          role: z.string().optional(),
+          content: z.string().nullable().optional(),
+          reasoning_content: z.string().nullable().optional(),
+        }),
+        finish_reason: z.string().nullable(),
+      }),
+    ),
+    usage: UsageSchema.nullable().optional(),
+  })
+  .passthrough();
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
+
+export const chatContract = c.router({
+  completions: {
+    method: 'POST',
+    path: '/api/bailian/chat/completions',
+    summary: '调用AI模型（阿里云百炼代理）',
+    description:
+      '转发到百炼 OpenAI 兼容接口。`stream: true` 时返回 `text/event-stream`：每帧 `data: <chat.completion.chunk>`，最后一帧为 usage（`choices: []`），以 `data: [DONE]` 结束。',
+    body: ChatCompletionBodySchema,
+    responses: {
+      200: successEnvelope(ChatCompletionSchema, '请求成功'),
+      ...errors(400, 401, 403, 404, 413, 429, 500, 503),
+    },
+  },
+});

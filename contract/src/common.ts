@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Integer ids arrive as path strings; anything but a positive integer is a 400. */
+export const IdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const Timestamp = z.string().describe('ISO 8601 UTC 时间，以 Z 结尾');
+
+export function pageQuery(defaultLimit: number) {
+  return {
+    page: z.coerce.number().int().min(1).max(1_000_000_000).default(1).describe('页码，默认为1'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(defaultLimit)
+      .describe(`每页数量，默认为${defaultLimit}，最大100`),
+  };
+}
+
+export const PaginationSchema = z.object({
+  current_page: z.number().int(),
+  per_page: z.number().int(),
+  total: z.number().int(),
+  total_pages: z.number().int(),
+});
+export type Pagination = z.infer<typeof PaginationSchema>;
+
+/** `YYYY-MM-DD` that names a real calendar day (2024-02-29 yes, 2023-02-29 no). */
+export const DateString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+  }, '日期无效');
+
+export const ModelName = z.string().min(1).max(100);

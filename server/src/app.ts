@@ -1,0 +1,66 @@
+import { contract } from '@bailian-chat/contract';
+import { createExpressEndpoints, initServer } from '@ts-rest/express';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { sql } from 'kysely';
+import { authRoutes } from './auth/auth-routes.js';
+import { chatRoutes } from './chat/chat-routes.js';
+import { conversationsRoutes } from './conversations/conversations-routes.js';
+import { type AppDeps, serviceDeps } from './deps.js';
+import { historyRoutes } from './history/history-routes.js';
+import { requireAuth } from './http/auth-middleware.js';
+import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
+import { requestLog } from './http/request-log.js';
+import { messagesRoutes } from './messages/messages-routes.js';
+import { modelsRoutes } from './models/models-routes.js';
+
+const s = initServer();
+
+function healthRoutes(app: Express, deps: AppDeps) {
+  app.get('/healthz', (_req, res) => {
+    res.json({ code: 200, message: 'ok', data: { status: 'ok' } });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      res.json({ code: 200, message: 'ok', data: { status: 'ready' } });
+    } catch {
+      res.status(503).json({ code: 503, message: '数据库不可用', data: null });
+    }
+  });
+}
+
+/** Builds the whole HTTP app from its dependencies; `main.ts` is what listens. */
+export function createApp(deps: AppDeps): Express {
+  const ctx = serviceDeps(deps);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
+
+  app.use(requestLog(deps.logger));
+  app.use(helmet());
+  if (deps.config.corsOrigins.length) app.use(cors({ origin: deps.config.corsOrigins, exposedHeaders: ['X-Request-Id'] }));
+  app.use(express.json({ limit: deps.config.bodyLimit }));
+  healthRoutes(app, deps);
+
+  const router = s.router(contract, {
+    auth: authRoutes(ctx),
+    conversations: conversationsRoutes(ctx),
+    messages: messagesRoutes(ctx),
+    chat: chatRoutes(ctx),
+    history: historyRoutes(ctx),
+    models: modelsRoutes(ctx),
+  });
+  createExpressEndpoints(contract, router, app, {
+    globalMiddleware: [requireAuth(ctx)],
+    requestValidationErrorHandler: validationErrorHandler,
+    responseValidation: false,
+    logInitialization: false,
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

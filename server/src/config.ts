@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The Qwen text and vision models a fresh install allows (override with ALLOWED_MODELS). */
+export const DEFAULT_MODELS = [
+  'qwen-max',
+  'qwen-max-latest',
+  'qwen3-max',
+  'qwen-plus',
+  'qwen-plus-latest',
+  'qwen-turbo',
+  'qwen-turbo-latest',
+  'qwen-flash',
+  'qwen-long',
+  'qwen3-235b-a22b',
+  'qwen3-32b',
+  'qwen3-coder-plus',
+  'qwen-vl-max',
+  'qwen-vl-max-latest',
+  'qwen-vl-plus',
+  'qwen-vl-plus-latest',
+  'qwen3-vl-plus',
+  'qwen3-vl-flash',
+  'qwen-vl-ocr',
+  'qvq-max',
+];
+
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: integer(0, 65535).default('3000'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path>, sqlite::memory: or postgres://…')
+    .default('sqlite:./data/bailian-chat.db'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
+  ACCESS_TOKEN_TTL: integer(1).default('3600'),
+  REFRESH_TOKEN_TTL: integer(1).default('2592000'),
+  REFRESH_TOKEN_ROTATION: bool.default('false'),
+  DASHSCOPE_API_KEY: z.string().optional(),
+  DASHSCOPE_BASE_URL: z.string().url().default('https://dashscope.aliyuncs.com/compatible-mode/v1'),
+  DASHSCOPE_TIMEOUT_MS: integer(1).default('120000'),
+  DASHSCOPE_MAX_RETRIES: integer(0, 10).default('2'),
+  CHAT_RATE_LIMIT_PER_MINUTE: integer(1).default('60'),
+  LOGIN_MAX_FAILURES: integer(1).default('10'),
+  REGISTER_RATE_LIMIT_PER_HOUR: integer(1).default('20'),
+  ALLOWED_MODELS: commaList.optional(),
+  TRUST_PROXY: z.string().optional(),
+  CORS_ORIGINS: commaList.optional(),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb|gb)?$/i, 'must be a size such as 20mb')
+    .default('20mb'),
+  STATS_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai')
+    .default('UTC'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  env: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshTokenRotation: boolean;
+  dashscope: { apiKey: string | undefined; baseUrl: string; timeoutMs: number; maxRetries: number };
+  chatRateLimitPerMinute: number;
+  loginMaxFailures: number;
+  registerRateLimitPerHour: number;
+  /** `null` means any model (`ALLOWED_MODELS=*`). */
+  allowedModels: string[] | null;
+  trustProxy: boolean | number | string | undefined;
+  corsOrigins: string[];
+  bodyLimit: string;
+  statsTimezone: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === '' || value === 'false') return undefined;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Where a SQLite database lives; the dev JWT secret is kept beside it. */
+export function dataDirOf(databaseUrl: string): string {
+  const path = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : '';
+  return path && path !== ':memory:' ? dirname(resolve(path)) : resolve('data');
+}
+
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+/**
+ * Reads the configuration from the environment. Throws a ConfigError whose message is one line
+ * naming the offending variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (!e.JWT_SECRET && e.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (>= 32 bytes)');
+  }
+  const models = e.ALLOWED_MODELS;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    jwtSecret: e.JWT_SECRET ?? devSecret(dataDirOf(e.DATABASE_URL)),
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: e.REFRESH_TOKEN_TTL,
+    refreshTokenRotation: e.REFRESH_TOKEN_ROTATION,
+    dashscope: {
+      apiKey: e.DASHSCOPE_API_KEY,
+      baseUrl: e.DASHSCOPE_BASE_URL,
+      timeoutMs: e.DASHSCOPE_TIMEOUT_MS,
+      maxRetries: e.DASHSCOPE_MAX_RETRIES,
+    },
+    chatRateLimitPerMinute: e.CHAT_RATE_LIMIT_PER_MINUTE,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    registerRateLimitPerHour: e.REGISTER_RATE_LIMIT_PER_HOUR,
+    allowedModels: models === undefined || models.length === 0 ? DEFAULT_MODELS : models.includes('*') ? null : models,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    corsOrigins: e.CORS_ORIGINS ?? [],
+    bodyLimit: e.BODY_LIMIT,
+    statsTimezone: e.STATS_TIMEZONE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

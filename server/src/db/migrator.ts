@@ -1,0 +1,18 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initial from './migrations/2026-11-24-001-initial.js';
+
+/**
+ * Migrations are imported statically rather than read from a folder, so they work the same from
+ * src/ under vitest and from dist/ in production. Add each new dated file here, in order.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-24-001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,106 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Timestamps are ISO 8601 UTC strings made by the application (`new Date().toISOString()`): they
+ * sort as text in the same order as in time, and SQLite and PostgreSQL store them alike. Booleans
+ * are 0/1 integers for the same reason.
+ */
+export type IsoTimestamp = string;
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** Lower-cased username: uniqueness ignores case on every dialect. */
+  username_key: string;
+  email: string;
+  password_hash: string;
+  nickname: string;
+  avatar_url: string | null;
+  phone: string | null;
+  status: number;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+  last_login_at: IsoTimestamp | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the current refresh token; the token itself is never stored. */
+  refresh_token_hash: string;
+  expires_at: IsoTimestamp;
+  revoked_at: IsoTimestamp | null;
+  created_at: IsoTimestamp;
+  last_used_at: IsoTimestamp;
+  client_ip: string | null;
+  user_agent: string | null;
+}
+
+/** Refresh tokens replaced by rotation; presenting one again revokes its session. */
+export interface RetiredRefreshTokensTable {
+  token_hash: string;
+  session_id: number;
+  retired_at: IsoTimestamp;
+}
+
+export interface ConversationsTable {
+  id: Generated<number>;
+  user_id: number;
+  title: string;
+  model_name: string;
+  status: number;
+  created_at: IsoTimestamp;
+  updated_at: IsoTimestamp;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  conversation_id: number;
+  user_id: number;
+  role: string;
+  content_type: string;
+  /** The parts array as JSON text. */
+  content: string;
+  status: number;
+  created_at: IsoTimestamp;
+}
+
+export interface ApiCallsTable {
+  id: Generated<number>;
+  user_id: number;
+  conversation_id: number | null;
+  message_id: number | null;
+  model_name: string;
+  api_endpoint: string;
+  status_code: number;
+  request_tokens: number;
+  response_tokens: number;
+  total_tokens: number;
+  call_duration: number;
+  client_ip: string | null;
+  upstream_request_id: string | null;
+  stream: number;
+  error_code: string | null;
+  created_at: IsoTimestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  retired_refresh_tokens: RetiredRefreshTokensTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  api_calls: ApiCallsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type NewSession = Insertable<SessionsTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type NewConversation = Insertable<ConversationsTable>;
+export type ConversationUpdate = Updateable<ConversationsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;
+export type ApiCallRow = Selectable<ApiCallsTable>;
+export type NewApiCall = Insertable<ApiCallsTable>;

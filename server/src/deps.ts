@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+
+/** Everything the app is built from; tests build their own. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+}
+
+/** What services receive: the app's deps plus values derived from them once at start-up. */
+export interface ServiceDeps extends AppDeps {
+  /** The JWT secret as bytes, decoded once rather than on every request. */
+  jwtKey: Buffer;
+}
+
+export function serviceDeps(deps: AppDeps): ServiceDeps {
+  return { ...deps, jwtKey: Buffer.from(deps.config.jwtSecret, 'utf8') };
+}

@@ -1,0 +1,53 @@
+import { Messages, type FieldError } from '@bailian-chat/contract';
+import { RequestValidationError } from '@ts-rest/express';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { ZodError } from 'zod';
+import { ApiError } from './errors.js';
+import { errorBody } from './respond.js';
+
+function fieldErrors(error: ZodError | null): FieldError[] {
+  return (error?.issues ?? []).map((i) => ({ field: i.path.join('.'), message: i.message }));
+}
+
+/** ts-rest's request validation failure → 400 in our envelope, listing every bad field. */
+export const validationErrorHandler = (err: RequestValidationError, _req: unknown, res: import('express').Response) => {
+  const errors = [err.pathParams, err.headers, err.query, err.body].flatMap(fieldErrors);
+  res.status(400).json(errorBody(400, Messages.badRequest, { errors }));
+};
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json(errorBody(404, Messages.notFound));
+};
+
+/** The last middleware: whatever went wrong, the client gets our envelope and nothing internal. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof RequestValidationError) return validationErrorHandler(err, req, res);
+    if (err instanceof ApiError) {
+      res.set(err.headers).status(err.status).json(errorBody(err.status, err.message, err.data));
+      return;
+    }
+    // body-parser's errors carry a `type` and an HTTP status.
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      res.status(413).json(errorBody(413, Messages.payloadTooLarge));
+      return;
+    }
+    if (type === 'entity.parse.failed') {
+      res.status(400).json(errorBody(400, '请求体不是有效的 JSON'));
+      return;
+    }
+    const status = (err as { status?: number }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json(errorBody(status, Messages.badRequest));
+      return;
+    }
+    logger.error({ err, reqId: req.id }, 'unhandled error');
+    res.status(500).json(errorBody(500, Messages.internal));
+  };
+}

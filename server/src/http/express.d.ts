@@ -1,0 +1,9 @@
+import 'express-serve-static-core';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+    /** Set by the auth middleware on every route that needs a token. */
+    auth?: { userId: number; sessionId: number };
+  }
+}

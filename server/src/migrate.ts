@@ -1,0 +1,14 @@
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+
+try {
+  const config = loadConfig();
+  const db = openDatabase(config.databaseUrl);
+  const applied = await migrateToLatest(db);
+  console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  await db.destroy();
+} catch (err) {
+  console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+  process.exit(1);
+}
