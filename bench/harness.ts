@@ -1,0 +1,128 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import express from 'express';
+import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type Config, type Db } from '@bailian-chat/server';
+
+export interface Measurement {
+  scenario: string;
+  target: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  p95?: number;
+  errors: number;
+}
+
+export interface BenchApp {
+  url: string;
+  db: Db;
+  config: Config;
+  close(): Promise<void>;
+}
+
+function listen(app: express.Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function urlOf(server: Server): string {
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The real app over a SQLite file in a temp dir, configured as production would be. */
+export async function startBenchApp(env: Record<string, string> = {}): Promise<BenchApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'bailian-bench-'));
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+    JWT_SECRET: 'bench-secret-that-is-at-least-32-bytes-long',
+    LOG_LEVEL: 'warn',
+    REGISTER_RATE_LIMIT_PER_HOUR: '1000000',
+    LOGIN_MAX_FAILURES: '1000000',
+    CHAT_RATE_LIMIT_PER_MINUTE: '100000000',
+    ...env,
+  });
+  const db = openDatabase(config.databaseUrl);
+  await migrateToLatest(db);
+  const server = await listen(createApp({ config, db, logger: createLogger(config.logLevel) }));
+  return {
+    url: urlOf(server),
+    db,
+    config,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await db.destroy();
+    },
+  };
+}
+
+/** A bare Express app answering `body` as JSON on every GET: the baseline we compare against. */
+export async function startBareExpress(body: unknown): Promise<{ url: string; close(): Promise<void> }> {
+  const app = express();
+  app.get('*', (_req, res) => {
+    res.json(body);
+  });
+  const server = await listen(app);
+  return {
+    url: urlOf(server),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+export interface LoadOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: string;
+  connections?: number;
+  durationSeconds?: number;
+}
+
+/** Drives `url` with autocannon and returns throughput and latency percentiles (ms). */
+export async function measure(scenario: string, target: string, url: string, options: LoadOptions = {}): Promise<Measurement> {
+  const result = await autocannon({
+    url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections ?? 50,
+    duration: Number(process.env.BENCH_SECONDS ?? options.durationSeconds ?? 10),
+  });
+  const latency = result.latency as unknown as Record<string, number>;
+  return {
+    scenario,
+    target,
+    requestsPerSecond: result.requests.average,
+    p50: latency.p50 ?? result.latency.average,
+    p95: latency.p97_5,
+    p99: latency.p99 ?? result.latency.max,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+export function printTable(rows: Measurement[]): void {
+  const lines = rows.map((r) =>
+    [r.scenario, r.target, r.requestsPerSecond.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), String(r.errors)].join(' | '),
+  );
+  console.log(['scenario | target | req/s | p50 ms | p99 ms | errors', '---|---|---|---|---|---', ...lines].join('\n'));
+}
+
+/** A check against a target, printed as PASS/FAIL with the numbers. */
+export function verdict(label: string, pass: boolean, detail: string): boolean {
+  console.log(`${pass ? 'PASS' : 'FAIL'}  ${label}: ${detail}`);
+  return pass;
+}
+
+/** A scenario of `npm run bench`: sets up its data, measures, prints, and says whether it met its targets. */
+export interface Scenario {
+  name: string;
+  run(): Promise<boolean>;
+}
