@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { liveSessionUserQuery } from './auth/sessions-repository.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 
@@ -13,8 +14,14 @@ export interface AppDeps {
 export interface ServiceDeps extends AppDeps {
   /** The JWT secret as bytes, decoded once rather than on every request. */
   jwtKey: Buffer;
+  /** The session + user lookup of every authenticated request, compiled once. */
+  findLiveSessionUser: ReturnType<typeof liveSessionUserQuery>;
 }
 
 export function serviceDeps(deps: AppDeps): ServiceDeps {
-  return { ...deps, jwtKey: Buffer.from(deps.config.jwtSecret, 'utf8') };
+  return {
+    ...deps,
+    jwtKey: Buffer.from(deps.config.jwtSecret, 'utf8'),
+    findLiveSessionUser: liveSessionUserQuery(deps.db),
+  };
 }

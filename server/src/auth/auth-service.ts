@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { LoginBodySchema, RegisterBodySchema } from '@bailian-chat/contract';
 import { isoAfterSeconds, nowIso } from '../db/clock.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { UserRow } from '../db/schema.js';
 import type { ServiceDeps } from '../deps.js';
 import { BadRequestError, ConflictError, ForbiddenError, UnauthorizedError } from '../http/errors.js';
 import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -121,22 +122,25 @@ export async function refresh(deps: ServiceDeps, refreshToken: string) {
   };
 }
 
-export async function currentUser(deps: ServiceDeps, auth: AccessClaims) {
-  const user = await users.findUserById(deps.db, auth.userId);
-  if (!user) throw new UnauthorizedError();
-  return toCurrentUser(user);
+export function currentUser(caller: Caller) {
+  return toCurrentUser(caller.user);
+}
+
+/** The authenticated caller of a request: the token's claims and the user's row as just read. */
+export interface Caller extends AccessClaims {
+  user: UserRow;
 }
 
 /**
  * Checks a request's bearer token: a valid access token of a live session whose user is enabled.
  * A disabled user is answered 403 on every route.
  */
-export async function authenticate(deps: ServiceDeps, authorization: string | undefined): Promise<AccessClaims> {
+export async function authenticate(deps: ServiceDeps, authorization: string | undefined): Promise<Caller> {
   if (!authorization || !authorization.startsWith('Bearer ')) throw new UnauthorizedError();
   const claims = verifyAccessToken(authorization.slice(7).trim(), deps.jwtKey);
   if (!claims) throw new UnauthorizedError();
-  const session = await sessions.findLiveSession(deps.db, claims.sessionId, nowIso());
-  if (!session || session.userId !== claims.userId) throw new UnauthorizedError();
-  if (session.userStatus !== USER_ENABLED) throw new ForbiddenError(Messages.userDisabled);
-  return claims;
+  const user = await deps.findLiveSessionUser(claims.sessionId, nowIso());
+  if (!user || user.id !== claims.userId) throw new UnauthorizedError();
+  if (user.status !== USER_ENABLED) throw new ForbiddenError(Messages.userDisabled);
+  return { ...claims, user };
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import type { NewSession, SessionRow } from '../db/schema.js';
 
 export async function insertSession(db: Db, session: NewSession): Promise<number> {
@@ -19,16 +20,20 @@ export async function findSessionIdByRetiredHash(db: Db, hash: string): Promise<
   return row?.session_id;
 }
 
-/** What every authenticated request needs to know: is the session live, and is its user enabled. */
-export function findLiveSession(db: Db, sessionId: number, now: string) {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.user_id as userId', 'users.status as userStatus'])
-    .where('sessions.id', '=', sessionId)
-    .where('sessions.revoked_at', 'is', null)
-    .where('sessions.expires_at', '>', now)
-    .executeTakeFirst();
+/**
+ * What every authenticated request needs to know: is the session live, and who is its user. The
+ * user's row comes along so that handlers needing it do not query it again.
+ */
+export function liveSessionUserQuery(db: Db) {
+  return prepareQuery(db, 2, (sessionId: number, now: string) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .where('sessions.id', '=', sessionId)
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', now),
+  );
 }
 
 export async function revokeSession(db: Db, sessionId: number, at: string): Promise<void> {

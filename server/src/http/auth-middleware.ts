@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { AppRoute } from '@ts-rest/core';
 import { PUBLIC_ROUTES } from '@bailian-chat/contract';
-import { authenticate } from '../auth/auth-service.js';
+import { authenticate, type Caller } from '../auth/auth-service.js';
 import type { ServiceDeps } from '../deps.js';
 
 type RoutedRequest = { tsRestRoute?: AppRoute };
@@ -24,7 +24,7 @@ export function requireAuth(deps: ServiceDeps): RequestHandler {
 }
 
 /** The authenticated caller of a route behind requireAuth. */
-export function callerOf(req: { auth?: { userId: number; sessionId: number } }) {
+export function callerOf(req: { auth?: Caller }): Caller {
   if (!req.auth) throw new Error('route reached without authentication');
   return req.auth;
 }

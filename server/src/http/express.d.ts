@@ -4,6 +4,6 @@ declare module 'express-serve-static-core' {
   interface Request {
     id: string;
     /** Set by the auth middleware on every route that needs a token. */
-    auth?: { userId: number; sessionId: number };
+    auth?: import('../auth/auth-service.js').Caller;
   }
 }
