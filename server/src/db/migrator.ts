@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-24-001-initial.js';
+import * as messageSequence from './migrations/2026-11-25-001-message-sequence.js';
 
 /**
  * Migrations are imported statically rather than read from a folder, so they work the same from
@@ -7,6 +8,7 @@ import * as initial from './migrations/2026-11-24-001-initial.js';
  */
 const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
+  '2026-11-25-001-message-sequence': messageSequence,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

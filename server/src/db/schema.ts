@@ -51,6 +51,10 @@ export interface ConversationsTable {
   status: number;
   created_at: IsoTimestamp;
   updated_at: IsoTimestamp;
+  /** Live (not deleted) messages; kept by insertMessage and message deletion. */
+  message_count: Generated<number>;
+  /** The `seq` of the newest message ever stored here; kept by insertMessage. */
+  last_message_seq: Generated<number>;
 }
 
 export interface MessagesTable {
@@ -63,6 +67,8 @@ export interface MessagesTable {
   content: string;
   status: number;
   created_at: IsoTimestamp;
+  /** 1-based position in its conversation, deleted messages included; assigned by insertMessage. */
+  seq: Generated<number>;
 }
 
 export interface ApiCallsTable {

@@ -1,19 +1,36 @@
 import type { Db } from '../db/database.js';
 import type { MessageRow, NewMessage } from '../db/schema.js';
-import { onMessageCreated } from '../history/stats-hooks.js';
+import { CONVERSATION_DELETED } from '../conversations/conversations-repository.js';
+import { onMessageCreated, onMessageDeleted } from '../history/stats-hooks.js';
+
+/** Message status: 1 normal, 2 incomplete (a streamed reply cut off), 0 deleted. */
+export const MESSAGE_NORMAL = 1;
+export const MESSAGE_DELETED = 0;
 
 /**
  * Stores a message, moves its conversation's `updated_at`, and keeps the statistics in step, all in
  * one transaction. Used for user messages (spec §3.1) and stored assistant replies (§4.1).
+ *
+ * The conversation row is updated first: it hands out the message's `seq` and, on PostgreSQL, its
+ * row lock orders concurrent inserts into one conversation, so `seq` follows `id`.
  */
 export async function insertMessage(db: Db, message: NewMessage): Promise<MessageRow> {
   return db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('messages').values(message).returningAll().executeTakeFirstOrThrow();
-    await trx
+    const { last_message_seq: seq } = await trx
       .updateTable('conversations')
-      .set({ updated_at: message.created_at })
+      .set((eb) => ({
+        updated_at: message.created_at,
+        message_count: eb('message_count', '+', 1),
+        last_message_seq: eb('last_message_seq', '+', 1),
+      }))
       .where('id', '=', message.conversation_id)
-      .execute();
+      .returning('last_message_seq')
+      .executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('messages')
+      .values({ ...message, seq })
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await onMessageCreated(trx, { id: row.id, conversation_id: row.conversation_id, created_at: row.created_at });
     return row;
   });
@@ -21,14 +38,86 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
 
 /** The id of the newest live user message of a conversation, for linking an API call to it. */
 export async function latestUserMessageId(db: Db, conversationId: number): Promise<number | null> {
+  // Walks (conversation_id, seq) backwards from the newest message: a few rows, however long the history.
   const row = await db
     .selectFrom('messages')
     .select('id')
     .where('conversation_id', '=', conversationId)
-    .where('status', '!=', 0)
+    .where('status', '!=', MESSAGE_DELETED)
     .where('role', '=', 'user')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.id ?? null;
+}
+
+/** Up to `limit` live messages of a conversation from position `fromSeq` on, oldest first. */
+export function listLiveMessagesFrom(db: Db, conversationId: number, fromSeq: number, limit: number): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', conversationId)
+    .where('seq', '>=', fromSeq)
+    .where('status', '!=', MESSAGE_DELETED)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}
+
+/** Positions of a conversation's deleted messages up to `maxSeq`, ascending. */
+export async function deletedSeqsUpTo(db: Db, conversationId: number, maxSeq: number): Promise<number[]> {
+  // Ordered by id (same order as seq) so the (conversation_id, status, id) index serves it.
+  const rows = await db
+    .selectFrom('messages')
+    .select('seq')
+    .where('conversation_id', '=', conversationId)
+    .where('status', '=', MESSAGE_DELETED)
+    .where('seq', '<=', maxSeq)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.seq);
+}
+
+export interface LiveMessageRef {
+  id: number;
+  conversation_id: number;
+  /** The owner of the message's conversation, who alone may delete it. */
+  owner_id: number;
+}
+
+/** A live message of a live conversation, with who owns that conversation. */
+export function findLiveMessage(db: Db, id: number): Promise<LiveMessageRef | undefined> {
+  return db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select(['messages.id', 'messages.conversation_id', 'conversations.user_id as owner_id'])
+    .where('messages.id', '=', id)
+    .where('messages.status', '!=', MESSAGE_DELETED)
+    .where('conversations.status', '!=', CONVERSATION_DELETED)
+    .executeTakeFirst();
+}
+
+/**
+ * Marks a message deleted and keeps its conversation's live count and the statistics in step, in
+ * one transaction, only when this call is the one that deleted it.
+ */
+export function softDeleteMessage(db: Db, message: LiveMessageRef): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('messages')
+      .set({ status: MESSAGE_DELETED })
+      .where('id', '=', message.id)
+      .where('status', '!=', MESSAGE_DELETED)
+      .executeTakeFirst();
+    const deleted = Number(result.numUpdatedRows) === 1;
+    if (deleted) {
+      await trx
+        .updateTable('conversations')
+        .set((eb) => ({ message_count: eb('message_count', '-', 1) }))
+        .where('id', '=', message.conversation_id)
+        .execute();
+      await onMessageDeleted(trx, message.id);
+    }
+    return deleted;
+  });
 }

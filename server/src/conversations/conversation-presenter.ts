@@ -1,0 +1,13 @@
+import type { Conversation } from '@bailian-chat/contract';
+import type { ConversationRow } from '../db/schema.js';
+
+export function toConversation(row: ConversationRow): Conversation {
+  return {
+    conversation_id: row.id,
+    title: row.title,
+    model_name: row.model_name,
+    status: row.status,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
