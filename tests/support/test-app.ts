@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type Config, type Db } from '@bailian-chat/server';
+import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type AppDeps, type Config, type Db } from '@bailian-chat/server';
 
 export interface TestApp {
   url: string;
@@ -13,9 +13,10 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
 /**
  * The real app on a real port (0: the OS picks) over a fresh in-memory SQLite database that went
- * through the real migrations. `env` overrides configuration variables as the environment would.
+ * through the real migrations. `env` overrides configuration variables as the environment would;
+ * `logger` replaces the silent one when a test reads the log.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, logger?: AppDeps['logger']): Promise<TestApp> {
   const config = loadConfig({
     DATABASE_URL: 'sqlite::memory:',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -24,7 +25,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
-  const app = createApp({ config, db, logger: createLogger(config.logLevel) });
+  const app = createApp({ config, db, logger: logger ?? createLogger(config.logLevel) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

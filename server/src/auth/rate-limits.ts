@@ -11,7 +11,8 @@ function clientKey(req: Request): string {
   return ipKeyGenerator(req.ip ?? 'unknown');
 }
 
-function limitReached(req: Request, _res: unknown, next: (err: unknown) => void, options: { windowMs: number }) {
+/** express-rate-limit's handler for every limiter of the app: our 429 envelope with Retry-After. */
+export function limitReached(req: Request, _res: unknown, next: (err: unknown) => void, options: { windowMs: number }) {
   const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
   const seconds = resetTime ? (resetTime.getTime() - Date.now()) / 1000 : options.windowMs / 1000;
   next(new RateLimitError(seconds, Messages.rateLimited));

@@ -1,16 +1,49 @@
 import { contract } from '@bailian-chat/contract';
 import { initServer } from '@ts-rest/express';
+import type { Response } from 'express';
+import type { Readable } from 'node:stream';
 import type { ServiceDeps } from '../deps.js';
-import { ApiError } from '../http/errors.js';
+import { callerOf } from '../http/auth-middleware.js';
+import { ok } from '../http/respond.js';
+import { callFactsOf, recordApiCalls } from './api-call-recorder.js';
+import type { ChatDeps } from './chat-call.js';
+import { chatRateLimit } from './chat-rate-limit.js';
+import * as chat from './chat-service.js';
+import { createDashScopeClient } from './dashscope-client.js';
+import { SSE_HEADERS } from './sse-writer.js';
+import { ErrorCodes } from './upstream-errors.js';
 
 const s = initServer();
-const notYet = async (): Promise<never> => {
-  throw new ApiError(501, '尚未实现');
-};
 
-// Placeholder until this section of the spec is implemented.
-export function chatRoutes(_deps: ServiceDeps) {
+/** An AbortController that fires when the client goes away before the answer is complete. */
+function abortOnDisconnect(res: Response): AbortController {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(ErrorCodes.clientAborted);
+  });
+  return controller;
+}
+
+/**
+ * ts-rest has no SSE: a handler that returns a Stream body gets it piped to the response, which is
+ * what a stream of frames needs. The cast is the price of the contract typing the JSON answer only.
+ */
+function eventStream(res: Response, events: Readable) {
+  res.set(SSE_HEADERS);
+  return { status: 200 as const, body: events as never };
+}
+
+export function chatRoutes(deps: ServiceDeps) {
+  const chatDeps: ChatDeps = { ...deps, dashscope: createDashScopeClient(deps.config.dashscope, deps.logger) };
   return s.router(contract.chat, {
-    completions: notYet,
+    completions: {
+      // The recorder comes first so that calls refused by the limit or by validation are recorded too.
+      middleware: [recordApiCalls(deps), chatRateLimit(deps.config)],
+      handler: async ({ body, req, res }) => {
+        const call = { userId: callerOf(req).userId, facts: callFactsOf(req), controller: abortOnDisconnect(res) };
+        const result = await chat.complete(chatDeps, body, call);
+        return result.stream ? eventStream(res, result.events) : ok(result.completion, '请求成功');
+      },
+    },
   });
 }

@@ -1,0 +1,24 @@
+import { nowIso } from '../db/clock.js';
+import type { Db } from '../db/database.js';
+import { insertMessage, MESSAGE_NORMAL } from '../messages/messages-repository.js';
+import { textParts } from './completion-presenter.js';
+
+/** Message status of a streamed reply that was cut off. */
+export const MESSAGE_INCOMPLETE = 2;
+
+/**
+ * Stores the model's reply in the caller's conversation (spec §4.1 with `conversation_id`). An
+ * empty reply (cut off before any text) is not stored: there is nothing to show.
+ */
+export async function storeAssistantReply(db: Db, conversationId: number, text: string, complete: boolean): Promise<void> {
+  if (!text) return;
+  await insertMessage(db, {
+    conversation_id: conversationId,
+    user_id: 0,
+    role: 'assistant',
+    content_type: 'text',
+    content: JSON.stringify(textParts(text)),
+    status: complete ? MESSAGE_NORMAL : MESSAGE_INCOMPLETE,
+    created_at: nowIso(),
+  });
+}

@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCallsOf, chat, chatRaw, messagesOf, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
+import { createConversation, sendText } from './support/conversations.js';
+import { expectError, expectFieldErrors } from './support/envelope.js';
+import { eventually } from './support/eventually.js';
+import { DEFAULT_REPLY, fakeUsage, HUGE_REPLY_LENGTH } from './support/fake-dashscope.js';
+import { createAccount, request, type Account } from './support/http.js';
+
+const IMAGE = 'https://example.com/cat.png';
+const VIDEO = 'https://example.com/clip.mp4';
+
+let app: ChatTestApp;
+let alice: Account;
+let bob: Account;
+beforeAll(async () => {
+  app = await startChatApp();
+  alice = await createAccount(app.url, 'alice');
+  bob = await createAccount(app.url, 'bob');
+});
+afterAll(() => app.close());
+
+const hello = { model: 'qwen-plus', messages: [{ role: 'user', content: [{ type: 'text', text: '你好' }] }] };
+
+/** Waits for the user's `count`-th api_calls row and returns it. */
+async function nthCall(user: Account, count: number) {
+  return eventually(async () => {
+    const rows = await apiCallsOf(app.db, user.userId);
+    expect(rows).toHaveLength(count);
+    return rows[count - 1]!;
+  });
+}
+
+describe('POST /api/bailian/chat/completions (non-streamed)', () => {
+  it('answers upstream completion with content as parts, its usage, and records the call', async () => {
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await chat(app, alice.accessToken, hello);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ code: 200, message: '请求成功' });
+    const data = res.body.data;
+    expect(data).toMatchObject({ object: 'chat.completion', model: 'qwen-plus' });
+    expect(data.id).toMatch(/^chatcmpl-/);
+    expect(data.choices).toEqual([
+      {
+        index: 0,
+        message: { role: 'assistant', content: [{ type: 'text', text: DEFAULT_REPLY }] },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ]);
+    const usage = fakeUsage(app.fake.last.body, DEFAULT_REPLY);
+    expect(data.usage).toEqual(usage);
+
+    const row = await nthCall(alice, before + 1);
+    expect(row).toMatchObject({
+      user_id: alice.userId,
+      conversation_id: null,
+      message_id: null,
+      model_name: 'qwen-plus',
+      api_endpoint: '/api/bailian/chat/completions',
+      status_code: 200,
+      request_tokens: usage.prompt_tokens,
+      response_tokens: usage.completion_tokens,
+      total_tokens: usage.total_tokens,
+      client_ip: '127.0.0.1',
+      upstream_request_id: app.fake.last.requestId,
+      stream: 0,
+      error_code: null,
+    });
+    expect(row.call_duration).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(row.created_at)).not.toBeNaN();
+  });
+
+  it('forwards every field exactly, multimodal parts and DashScope extras included, but not conversation_id', async () => {
+    const conversation = await createConversation(app.url, alice.accessToken, { model_name: 'qwen-vl-max' });
+    const messages = [
+      { role: 'system', content: '你是一个乐于助人的助手。' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: '图里和视频里各是什么？' },
+          { type: 'image_url', image_url: { url: IMAGE } },
+          { type: 'video_url', video_url: { url: VIDEO }, fps: 2 },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'text', text: '请稍等。' }] },
+      { role: 'user', content: '继续' },
+    ];
+    const options = {
+      temperature: 0.7,
+      max_tokens: 512,
+      top_p: 0.8,
+      stop: ['\n\n', 'END'],
+      seed: 42,
+      presence_penalty: 0.5,
+      enable_thinking: false,
+    };
+    const res = await chat(app, alice.accessToken, {
+      model: 'qwen-vl-max',
+      messages,
+      ...options,
+      conversation_id: conversation.conversation_id,
+    });
+    expect(res.status, res.text).toBe(200);
+    const received = app.fake.last;
+    expect(received.body).toEqual({ model: 'qwen-vl-max', messages, ...options });
+    expect(received.headers.authorization).toBe(`Bearer ${TEST_API_KEY}`);
+  });
+
+  it('forwards only what the caller set', async () => {
+    await chat(app, alice.accessToken, hello);
+    expect(app.fake.last.body).toEqual(hello);
+  });
+
+  it('stores the reply in the caller conversation and links the call to its latest user message', async () => {
+    const conversation = await createConversation(app.url, alice.accessToken);
+    await sendText(app.url, alice.accessToken, conversation.conversation_id, '第一个问题');
+    const question = await sendText(app.url, alice.accessToken, conversation.conversation_id, '第二个问题');
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+
+    const res = await chat(app, alice.accessToken, {
+      ...hello,
+      messages: [{ role: 'user', content: '第二个问题' }],
+      conversation_id: conversation.conversation_id,
+    });
+    expect(res.status, res.text).toBe(200);
+
+    const stored = await messagesOf(app.db, conversation.conversation_id);
+    expect(stored).toHaveLength(3);
+    expect(stored[2]).toMatchObject({
+      user_id: 0,
+      role: 'assistant',
+      content_type: 'text',
+      status: 1,
+    });
+    expect(JSON.parse(stored[2]!.content)).toEqual([{ type: 'text', text: DEFAULT_REPLY }]);
+
+    const history = await request(app.url, 'GET', `/api/conversations/${conversation.conversation_id}/messages`, {
+      token: alice.accessToken,
+    });
+    expect(history.body.data.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      user_id: 0,
+      content: [{ type: 'text', text: DEFAULT_REPLY }],
+    });
+
+    const row = await nthCall(alice, before + 1);
+    expect(row).toMatchObject({
+      conversation_id: conversation.conversation_id,
+      message_id: question.message_id,
+      status_code: 200,
+    });
+  });
+
+  it('refuses another user conversation (403) and a missing one (404) without calling upstream', async () => {
+    const bobs = await createConversation(app.url, bob.accessToken);
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+
+    const forbidden = await chat(app, alice.accessToken, { ...hello, conversation_id: bobs.conversation_id });
+    expectError(forbidden, 403, '无权限访问该对话');
+    expect((await nthCall(alice, before + 1)).status_code).toBe(403);
+
+    const missing = await chat(app, alice.accessToken, { ...hello, conversation_id: 999_999 });
+    expectError(missing, 404, '对话不存在');
+    expect(await nthCall(alice, before + 2)).toMatchObject({ status_code: 404, conversation_id: null });
+
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await messagesOf(app.db, bobs.conversation_id)).toEqual([]);
+  });
+
+  it('refuses a model not on ALLOWED_MODELS with a 400 naming the field, without calling upstream', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await chat(app, alice.accessToken, { ...hello, model: 'gpt-4o' });
+    expectFieldErrors(res, ['model']);
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await nthCall(alice, before + 1)).toMatchObject({
+      status_code: 400,
+      model_name: 'gpt-4o',
+      error_code: 'invalid_request',
+    });
+  });
+
+  it('refuses an invalid body with field errors, never forwards it, and records the refusal', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await chat(app, alice.accessToken, {
+      model: 'qwen-plus',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x/y.png' } }] }],
+      temperature: 3,
+      stream: true,
+    });
+    expectFieldErrors(res, ['messages.0.content.0.image_url.url', 'temperature']);
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await nthCall(alice, before + 1)).toMatchObject({
+      status_code: 400,
+      model_name: 'qwen-plus',
+      stream: 1,
+      error_code: 'invalid_request',
+      total_tokens: 0,
+    });
+  });
+
+  it('answers 401 to an anonymous caller and records nothing', async () => {
+    const before = await app.db.selectFrom('api_calls').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const res = await request(app.url, 'POST', '/api/bailian/chat/completions', { body: hello });
+    expectError(res, 401, '未认证');
+    const after = await app.db.selectFrom('api_calls').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('abandons the upstream call when the client goes away, and records it as 499 client_aborted', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    app.fake.next({ fault: 'hang' });
+    const client = new AbortController();
+    const pending = chatRaw(app, alice.accessToken, hello, client.signal).catch((err: Error) => err.name);
+    await eventually(() => expect(app.fake.requests.length).toBe(sent + 1));
+    client.abort();
+    expect(await pending).toBe('AbortError');
+    await eventually(() => expect(app.fake.last.aborted).toBe(true));
+    expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 499, error_code: 'client_aborted', stream: 0 });
+  });
+
+  it('relays a 10 MB completion whole', async () => {
+    app.fake.next({ fault: 'huge_body' });
+    const res = await chat(app, alice.accessToken, hello);
+    expect(res.status).toBe(200);
+    const text: string = res.body.data.choices[0].message.content[0].text;
+    expect(text.length).toBe(HUGE_REPLY_LENGTH);
+    expect(text).toBe('x'.repeat(HUGE_REPLY_LENGTH));
+  });
+});
+
+describe('POST /api/bailian/chat/completions without DASHSCOPE_API_KEY', () => {
+  let bare: ChatTestApp;
+  beforeAll(async () => {
+    bare = await startChatApp({ DASHSCOPE_API_KEY: '' });
+  });
+  afterAll(() => bare.close());
+
+  it('answers 503 naming the missing variable, and records it', async () => {
+    const user = await createAccount(bare.url, 'nokey');
+    const res = await chat(bare, user.accessToken, hello);
+    expectError(res, 503, '百炼API服务不可用：未配置 DASHSCOPE_API_KEY');
+    expect(bare.fake.requests).toHaveLength(0);
+    const rows = await eventually(async () => {
+      const rows = await apiCallsOf(bare.db, user.userId);
+      expect(rows).toHaveLength(1);
+      return rows;
+    });
+    expect(rows[0]).toMatchObject({ status_code: 503, error_code: 'api_key_missing' });
+  });
+});

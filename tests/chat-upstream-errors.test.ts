@@ -1,0 +1,166 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCallsOf, chat, chatRaw, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
+import { expectError, expectNothingLeaked } from './support/envelope.js';
+import { eventually } from './support/eventually.js';
+import { DEFAULT_REPLY, FAKE_ERRORS, type FakeBehaviour } from './support/fake-dashscope.js';
+import { createAccount } from './support/http.js';
+import { readSseData } from './support/sse.js';
+
+const hello = { model: 'qwen-plus', messages: [{ role: 'user', content: '你好' }] };
+
+/** The app's last api_calls row for `userId`, once it has `count` of them. */
+async function callNumber(app: ChatTestApp, userId: number, count: number) {
+  return eventually(async () => {
+    const rows = await apiCallsOf(app.db, userId);
+    expect(rows).toHaveLength(count);
+    return rows[count - 1]!;
+  });
+}
+
+describe('upstream errors, mapped case by case', () => {
+  const logLines: string[] = [];
+  let app: ChatTestApp;
+  let token: string;
+  let userId: number;
+  let calls = 0;
+  beforeAll(async () => {
+    app = await startChatApp({}, pino({ level: 'info' }, { write: (line: string) => logLines.push(line) }));
+    ({ accessToken: token, userId } = await createAccount(app.url, 'mapper'));
+  });
+  afterAll(() => app.close());
+
+  /** Makes one call with upstream behaving as `behaviour`; returns the answer and its api_calls row. */
+  async function callWith(behaviour: FakeBehaviour) {
+    app.fake.next(behaviour);
+    const res = await chat(app, token, hello);
+    calls += 1;
+    const row = await callNumber(app, userId, calls);
+    expect(row.upstream_request_id === null || row.upstream_request_id === app.fake.last.requestId).toBe(true);
+    return { res, row };
+  }
+
+  it('upstream 400 → 400 with upstream message', async () => {
+    const { res, row } = await callWith({ error: 'invalid_parameter' });
+    expectError(res, 400, FAKE_ERRORS.invalid_parameter.message);
+    expect(row).toMatchObject({
+      status_code: 400,
+      error_code: 'invalid_parameter_error',
+      upstream_request_id: app.fake.last.requestId,
+    });
+  });
+
+  it('content moderation (data_inspection_failed) → 400 with upstream message', async () => {
+    const { res, row } = await callWith({ error: 'data_inspection_failed' });
+    expectError(res, 400, FAKE_ERRORS.data_inspection_failed.message);
+    expect(row).toMatchObject({ status_code: 400, error_code: 'data_inspection_failed' });
+  });
+
+  it('a model upstream does not know (404 model_not_found) → 400 with upstream message', async () => {
+    const { res, row } = await callWith({ error: 'model_not_found' });
+    expectError(res, 400, FAKE_ERRORS.model_not_found.message);
+    expect(row).toMatchObject({ status_code: 400, error_code: 'model_not_found' });
+  });
+
+  it('upstream 429 → 429', async () => {
+    const { res, row } = await callWith({ error: 'limit_requests' });
+    expectError(res, 429, '请求频率超限');
+    expect(row).toMatchObject({ status_code: 429, error_code: 'limit_requests' });
+  });
+
+  it('upstream 401 (our key refused) → 503 that says nothing of the key, and a log line for the operator', async () => {
+    const { res, row } = await callWith({ error: 'invalid_api_key' });
+    expectError(res, 503, '百炼API服务不可用');
+    expectNothingLeaked(res, [TEST_API_KEY, 'sk-', 'API key']);
+    expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_key_rejected' });
+    const line = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === 'DashScope rejected the API key');
+    expect(line).toMatchObject({ level: 50, upstreamStatus: 401, upstreamCode: 'invalid_api_key' });
+    expect(logLines.join('\n')).not.toContain(TEST_API_KEY);
+  });
+
+  it('upstream 5xx → 503', async () => {
+    const { res, row } = await callWith({ error: 'internal_error' });
+    expectError(res, 503, '百炼API服务不可用');
+    expect(row).toMatchObject({ status_code: 503, error_code: 'internal_error' });
+  });
+
+  it('a malformed body → 503', async () => {
+    const { res, row } = await callWith({ fault: 'malformed_json' });
+    expectError(res, 503, '百炼API服务不可用');
+    expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_malformed' });
+  });
+
+  it('a connection reset while the body arrives → 503', async () => {
+    const { res, row } = await callWith({ fault: 'reset_mid_stream' });
+    expectError(res, 503, '百炼API服务不可用');
+    expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_reset' });
+  });
+});
+
+describe('upstream timeouts (DASHSCOPE_TIMEOUT_MS=300)', () => {
+  let app: ChatTestApp;
+  let token: string;
+  let userId: number;
+  beforeAll(async () => {
+    app = await startChatApp({ DASHSCOPE_TIMEOUT_MS: '300' });
+    ({ accessToken: token, userId } = await createAccount(app.url, 'waiter'));
+  });
+  afterAll(() => app.close());
+
+  it('an upstream that never answers → 503, and the request is abandoned', async () => {
+    app.fake.next({ fault: 'hang' });
+    const res = await chat(app, token, hello);
+    expectError(res, 503, '百炼API服务不可用');
+    await eventually(() => expect(app.fake.last.aborted).toBe(true));
+    expect(await callNumber(app, userId, 1)).toMatchObject({ status_code: 503, error_code: 'upstream_timeout' });
+  });
+
+  it('a stream that stalls after its first frames ends with an error frame and is abandoned', async () => {
+    app.fake.next({ fault: 'stall_mid_stream' });
+    const res = await chatRaw(app, token, { ...hello, stream: true });
+    expect(res.status).toBe(200);
+    const frames = await readSseData(res);
+    expect(JSON.parse(frames.at(-1)!)).toEqual({ error: { message: '百炼API服务不可用', code: 'upstream_timeout' } });
+    await eventually(() => expect(app.fake.last.aborted).toBe(true));
+    expect(await callNumber(app, userId, 2)).toMatchObject({ status_code: 200, stream: 1, error_code: 'upstream_timeout' });
+  });
+});
+
+describe('an unreachable upstream', () => {
+  it('→ 503', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const app = await startChatApp({ DASHSCOPE_BASE_URL: `http://127.0.0.1:${port}/compatible-mode/v1` });
+    try {
+      const user = await createAccount(app.url, 'lonely');
+      expectError(await chat(app, user.accessToken, hello), 503, '百炼API服务不可用');
+      expect(await callNumber(app, user.userId, 1)).toMatchObject({ status_code: 503, error_code: 'upstream_unreachable' });
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('DASHSCOPE_MAX_RETRIES', () => {
+  it('retries a 5xx as many times as configured, then answers', async () => {
+    const app = await startChatApp({ DASHSCOPE_MAX_RETRIES: '1' });
+    try {
+      const user = await createAccount(app.url, 'patient');
+      app.fake.next({ error: 'internal_error' });
+      const res = await chat(app, user.accessToken, hello);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.data.choices[0].message.content).toEqual([{ type: 'text', text: DEFAULT_REPLY }]);
+      expect(app.fake.requests).toHaveLength(2);
+      expect(await callNumber(app, user.userId, 1)).toMatchObject({
+        status_code: 200,
+        upstream_request_id: app.fake.requests[1]!.requestId,
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});
