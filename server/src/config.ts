@@ -121,7 +121,14 @@ export function dataDirOf(databaseUrl: string): string {
 
 function devSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    // A truncated file would sign tokens with an empty or guessable key: refuse it.
+    if (Buffer.byteLength(kept) < 32) {
+      throw new ConfigError(`Invalid configuration: ${file} holds a JWT secret under 32 bytes; delete it or set JWT_SECRET`);
+    }
+    return kept;
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });

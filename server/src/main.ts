@@ -23,6 +23,11 @@ async function main() {
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ host: config.host, port: config.port }, 'bailian-chat listening');
   });
+  // A taken port or an unknown host is a configuration problem: one line naming it, not a stack.
+  server.once('error', (err: NodeJS.ErrnoException) => {
+    console.error(`Cannot listen on HOST ${config.host} PORT ${config.port}: ${err.code ?? err.message}`);
+    process.exit(1);
+  });
 
   // Finish what is in flight, then close the database; a second signal or 10 s forces the exit.
   let stopping = false;
@@ -31,6 +36,9 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     setTimeout(() => process.exit(1), 10_000).unref();
+    // A kept-alive connection still in use would hold the exit until the forced one: tell each
+    // later request on it that the connection closes with its response (before the app answers).
+    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
     server.close(async () => {
       await db.destroy();
       logger.info('stopped');

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAndLogin, uniqueUser } from './support/auth.js';
+import { expectError } from './support/envelope.js';
+import { request, type JsonResponse } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// TRUST_PROXY=1 makes X-Forwarded-For the client IP, so one test process can be several clients.
+const fromIp = (ip: string) => ({ 'x-forwarded-for': ip });
+
+function expectRateLimited(res: JsonResponse, windowSeconds: number): void {
+  expectError(res, 429, '请求频率超限');
+  const retryAfter = Number(res.headers.get('retry-after'));
+  expect(Number.isInteger(retryAfter)).toBe(true);
+  expect(retryAfter).toBeGreaterThan(0);
+  expect(retryAfter).toBeLessThanOrEqual(windowSeconds);
+}
+
+describe('registrations per IP (REGISTER_RATE_LIMIT_PER_HOUR=2)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ REGISTER_RATE_LIMIT_PER_HOUR: '2', TRUST_PROXY: '1' });
+  });
+  afterAll(() => app.close());
+
+  const registerFrom = (ip: string, body = uniqueUser('rl')) =>
+    request(app.url, 'POST', '/api/auth/register', { body, headers: fromIp(ip) });
+
+  it('answers the third registration from one IP with 429 and Retry-After, and stores nothing', async () => {
+    expect((await registerFrom('203.0.113.1')).status).toBe(200);
+    expect((await registerFrom('203.0.113.1')).status).toBe(200);
+    const third = uniqueUser('rl');
+    expectRateLimited(await registerFrom('203.0.113.1', third), 3600);
+    const stored = await app.db.selectFrom('users').select('id').where('username', '=', third.username).execute();
+    expect(stored).toHaveLength(0);
+  });
+
+  it('does not limit another IP', async () => {
+    expect((await registerFrom('203.0.113.2')).status).toBe(200);
+  });
+});
+
+describe('failed logins per username + IP (LOGIN_MAX_FAILURES=3)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ LOGIN_MAX_FAILURES: '3', TRUST_PROXY: '1' });
+  });
+  afterAll(() => app.close());
+
+  const loginFrom = (ip: string, username: string, password: string) =>
+    request(app.url, 'POST', '/api/auth/login', { body: { username, password }, headers: fromIp(ip) });
+
+  async function failThrice(ip: string, username: string) {
+    for (let i = 0; i < 3; i += 1) {
+      expectError(await loginFrom(ip, username, 'wrong-password'), 401, '用户名或密码错误');
+    }
+  }
+
+  it('answers the 4th attempt 429 even with the right password', async () => {
+    const { user } = await registerAndLogin(app.url);
+    await failThrice('198.51.100.1', user.username);
+    expectRateLimited(await loginFrom('198.51.100.1', user.username, user.password), 900);
+    expectRateLimited(await loginFrom('198.51.100.1', user.username.toUpperCase(), user.password), 900);
+  });
+
+  it('leaves another username from the same IP, and the same username from another IP, alone', async () => {
+    const victim = await registerAndLogin(app.url);
+    const other = await registerAndLogin(app.url);
+    await failThrice('198.51.100.2', victim.user.username);
+    expectError(await loginFrom('198.51.100.2', other.user.username, 'wrong-password'), 401, '用户名或密码错误');
+    expect((await loginFrom('198.51.100.2', other.user.username, other.user.password)).status).toBe(200);
+    expect((await loginFrom('198.51.100.3', victim.user.username, victim.user.password)).status).toBe(200);
+  });
+
+  it('does not count successful logins', async () => {
+    const { user } = await registerAndLogin(app.url);
+    for (let i = 0; i < 5; i += 1) {
+      expect((await loginFrom('198.51.100.4', user.username, user.password)).status).toBe(200);
+    }
+  });
+});

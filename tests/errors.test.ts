@@ -1,0 +1,110 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentUser, login, register, registerAndLogin, uniqueUser } from './support/auth.js';
+import { expectError, expectNothingLeaked } from './support/envelope.js';
+import { request } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('errors outside the routes', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ BODY_LIMIT: '1kb' });
+  });
+  afterAll(() => app.close());
+
+  it('answers malformed JSON with a 400 envelope', async () => {
+    const res = await request(app.url, 'POST', '/api/auth/login', { rawBody: '{"username": "a", ' });
+    expectError(res, 400, '请求体不是有效的 JSON');
+    expectNothingLeaked(res);
+  });
+
+  it('answers a JSON body that is not an object or array with a 400 envelope', async () => {
+    const res = await request(app.url, 'POST', '/api/auth/login', { rawBody: '"just a string"' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 400 });
+  });
+
+  it('answers a JSON array where an object is expected with a 400 envelope', async () => {
+    const res = await request(app.url, 'POST', '/api/auth/login', { rawBody: '["a", "b"]' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 400, message: '请求参数错误' });
+  });
+
+  it('answers a JSON body in an unsupported charset with an envelope of the same status', async () => {
+    const res = await request(app.url, 'POST', '/api/auth/login', {
+      rawBody: '{}',
+      headers: { 'content-type': 'application/json; charset=koi8-r' },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body).toEqual({ code: 415, message: '请求参数错误', data: null });
+  });
+
+  it.each([
+    ['GET', '/no/such/route'],
+    ['GET', '/api/auth/nothing'],
+    ['DELETE', '/api/auth/user'],
+    ['GET', '/api/auth/login'],
+  ])('answers %s %s with a 404 envelope', async (method, path) => {
+    const res = await request(app.url, method, path);
+    expectError(res, 404, '资源不存在');
+    expectNothingLeaked(res);
+  });
+
+  it('answers a body over BODY_LIMIT with a 413 envelope', async () => {
+    const res = await register(app.url, { ...uniqueUser('big'), nickname: 'x'.repeat(2048) });
+    expectError(res, 413, '请求体过大');
+    expectNothingLeaked(res);
+  });
+
+  it('accepts a body under BODY_LIMIT', async () => {
+    expect((await register(app.url, uniqueUser('small'))).status).toBe(200);
+  });
+
+  it('never sends X-Powered-By, on success or error', async () => {
+    for (const res of [await request(app.url, 'GET', '/healthz'), await request(app.url, 'GET', '/nope')]) {
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+  });
+
+  it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
+    const echoed = await request(app.url, 'GET', '/nope', { headers: { 'x-request-id': 'trace-42.a:b' } });
+    expect(echoed.headers.get('x-request-id')).toBe('trace-42.a:b');
+    const replaced = await request(app.url, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id<script>' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const fresh = await request(app.url, 'GET', '/healthz');
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('a crash inside a route', () => {
+  let app: TestApp;
+  let accessToken: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    ({ accessToken } = await registerAndLogin(app.url));
+    // Break the database under the running app: every users query now fails with an SQL error.
+    await sql`drop table users`.execute(app.db);
+  });
+  afterAll(() => app.close());
+
+  it('answers login, register and the current user with a bare 500 envelope', async () => {
+    const answers = [
+      await login(app.url, 'someone', 'some-password'),
+      await register(app.url, uniqueUser('crash')),
+      await currentUser(app.url, accessToken),
+    ];
+    for (const res of answers) {
+      expectError(res, 500, '服务器内部错误');
+      expectNothingLeaked(res, ['users']);
+    }
+  });
+
+  it('still echoes the request id on a 500', async () => {
+    const res = await request(app.url, 'POST', '/api/auth/login', {
+      body: { username: 'someone', password: 'some-password' },
+      headers: { 'x-request-id': 'crash-1' },
+    });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-request-id')).toBe('crash-1');
+  });
+});
