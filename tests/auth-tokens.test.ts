@@ -16,6 +16,13 @@ afterAll(() => app.close());
 const expectUnauthenticated = async (token: string) => expectError(await currentUser(app.url, token), 401, '未认证');
 const now = () => Math.floor(Date.now() / 1000);
 
+describe('the Authorization header', () => {
+  it.each(['Bearer', 'bearer', 'BEARER'])('accepts the scheme spelled %s (schemes ignore case, RFC 7235)', async (scheme) => {
+    const res = await request(app.url, 'GET', '/api/auth/user', { headers: { authorization: `${scheme} ${session.accessToken}` } });
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('access tokens the server must refuse with 401', () => {
   it('control: a token forged with the right key and the issued claims is accepted', async () => {
     // Proves the forging below is faithful, so each refusal is due to the one thing it changes.

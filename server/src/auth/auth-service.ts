@@ -131,12 +131,15 @@ export interface Caller extends AccessClaims {
   user: UserRow;
 }
 
+const BEARER_SCHEME = /^bearer /i;
+
 /**
  * Checks a request's bearer token: a valid access token of a live session whose user is enabled.
  * A disabled user is answered 403 on every route.
  */
 export async function authenticate(deps: ServiceDeps, authorization: string | undefined): Promise<Caller> {
-  if (!authorization || !authorization.startsWith('Bearer ')) throw new UnauthorizedError();
+  // The scheme name ignores case (RFC 7235 §2.1): `bearer x` is as good as `Bearer x`.
+  if (!authorization || !BEARER_SCHEME.test(authorization)) throw new UnauthorizedError();
   const claims = verifyAccessToken(authorization.slice(7).trim(), deps.jwtKey);
   if (!claims) throw new UnauthorizedError();
   const user = await deps.findLiveSessionUser(claims.sessionId, nowIso());
