@@ -10,6 +10,7 @@ import { conversationsRoutes } from './conversations/conversations-routes.js';
 import { type AppDeps, serviceDeps } from './deps.js';
 import { historyRoutes } from './history/history-routes.js';
 import { requireAuth } from './http/auth-middleware.js';
+import { docsRoutes } from './http/docs.js';
 import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
 import { requestLog } from './http/request-log.js';
 import { messagesRoutes } from './messages/messages-routes.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
   if (deps.config.corsOrigins.length) app.use(cors({ origin: deps.config.corsOrigins, exposedHeaders: ['X-Request-Id'] }));
   app.use(express.json({ limit: deps.config.bodyLimit }));
   healthRoutes(app, deps);
+  docsRoutes(app);
 
   const router = s.router(contract, {
     auth: authRoutes(ctx),

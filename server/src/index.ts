@@ -4,3 +4,4 @@ export { openDatabase, type Db } from './db/database.js';
 export { migrateToLatest } from './db/migrator.js';
 export type { AppDeps } from './deps.js';
 export { createLogger } from './logger.js';
+export { openApiDocument } from './http/openapi-document.js';

@@ -1,0 +1,48 @@
+import { type ClientCore, createApi } from './api.js';
+import { authorizedFetch } from './authorized-fetch.js';
+import { authResource } from './resources/auth.js';
+import { chatResource } from './resources/chat.js';
+import { conversationsResource } from './resources/conversations.js';
+import { historyResource } from './resources/history.js';
+import { messagesResource } from './resources/messages.js';
+import { modelsResource } from './resources/models.js';
+import { type Tokens, TokenSession } from './token-session.js';
+import { unwrap } from './unwrap.js';
+
+export interface ClientOptions {
+  /** Where the server is, e.g. `http://127.0.0.1:3000` (a trailing `/` is ignored). */
+  baseUrl: string;
+  accessToken?: string;
+  refreshToken?: string;
+  /** Called with the new pair whenever login or a refresh (explicit or automatic) changes it. */
+  onTokens?: (tokens: Tokens) => void;
+  /** A fetch to send requests with (tests, proxies, instrumentation); the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The typed client of the API, grouped as the spec is. Each method resolves to the `data` of the
+ * success envelope and rejects with the ApiError subclass for any other status.
+ */
+export function createClient(options: ClientOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Called through a closure so that a later-patched global fetch is used, and never unbound.
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  const session: TokenSession = new TokenSession(
+    options,
+    (refresh_token) => unwrap(core.api.auth.refresh({ body: { refresh_token } })),
+    options.onTokens,
+  );
+  const send = authorizedFetch(session, fetchImpl);
+  const core: ClientCore = { api: createApi(baseUrl, send), send, baseUrl };
+  return {
+    auth: authResource(core, session),
+    conversations: conversationsResource(core),
+    messages: messagesResource(core),
+    chat: chatResource(core),
+    history: historyResource(core),
+    models: modelsResource(core),
+  };
+}
+
+export type BailianClient = ReturnType<typeof createClient>;

@@ -1,0 +1,76 @@
+import type { FieldError } from '@bailian-chat/contract';
+
+/** The `data` of an error envelope: field errors on a 400, otherwise null. */
+export type ErrorData = { errors: FieldError[] } | null;
+
+/**
+ * An answer with a status other than 200. `code`, `message` and `data` are the envelope's; an
+ * answer that is not an envelope (a proxy's HTML page, say) still gives an ApiError, with
+ * `code` = `status` and a generic message. Catch a subclass to handle one status.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly data: ErrorData;
+  readonly headers: Headers;
+
+  constructor(status: number, body: unknown, headers: Headers) {
+    const envelope = asEnvelope(body);
+    super(envelope?.message ?? `HTTP ${status}`);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = envelope?.code ?? status;
+    this.data = envelope?.data ?? null;
+    this.headers = headers;
+  }
+
+  /** The one place an error answer becomes an error object: the subclass for its status. */
+  static generate(status: number, body: unknown, headers: Headers): ApiError {
+    const ErrorClass = ERROR_CLASSES[status] ?? ApiError;
+    return new ErrorClass(status, body, headers);
+  }
+}
+
+export class BadRequestError extends ApiError {}
+export class AuthenticationError extends ApiError {}
+export class PermissionDeniedError extends ApiError {}
+export class NotFoundError extends ApiError {}
+export class ConflictError extends ApiError {}
+export class PayloadTooLargeError extends ApiError {}
+export class RateLimitError extends ApiError {}
+export class InternalServerError extends ApiError {}
+export class ServiceUnavailableError extends ApiError {}
+
+const ERROR_CLASSES: Record<number, typeof ApiError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  413: PayloadTooLargeError,
+  429: RateLimitError,
+  500: InternalServerError,
+  503: ServiceUnavailableError,
+};
+
+function asEnvelope(body: unknown): { code: number; message: string; data: ErrorData } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { code, message, data } = body as Record<string, unknown>;
+  if (typeof code !== 'number' || typeof message !== 'string') return undefined;
+  return { code, message, data: (data ?? null) as ErrorData };
+}
+
+/**
+ * A streamed answer that failed after it had begun (status 200 already sent): the server ends the
+ * stream with an error frame `{error: {message, code}}` instead of `data: [DONE]`, or the
+ * connection ends without either. `code` is the server's error code (e.g. `upstream_timeout`).
+ */
+export class ChatStreamError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+  ) {
+    super(message);
+    this.name = 'ChatStreamError';
+  }
+}

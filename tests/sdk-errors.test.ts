@@ -1,0 +1,72 @@
+import {
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  ServiceUnavailableError,
+  createClient,
+} from '@bailian-chat/client';
+import { describe, expect, it } from 'vitest';
+
+/** A fetch that answers every request with `status` and `body`, and counts the requests. */
+function answering(status: number, body: string, contentType = 'application/json', headers: Record<string, string> = {}) {
+  const calls: string[] = [];
+  const fetchImpl: typeof fetch = async (input, init) => {
+    calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+    return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
+  };
+  return { calls, fetch: fetchImpl };
+}
+
+const envelope = (code: number, message: string, data: unknown = null) => JSON.stringify({ code, message, data });
+
+describe('SDK: one error class per status', () => {
+  it.each([
+    [400, BadRequestError, '请求参数错误'],
+    [401, AuthenticationError, '未认证'],
+    [403, PermissionDeniedError, '用户账户已被禁用'],
+    [404, NotFoundError, '对话不存在'],
+    [409, ConflictError, '用户名或邮箱已存在'],
+    [413, PayloadTooLargeError, '请求体过大'],
+    [429, RateLimitError, '请求频率超限'],
+    [500, InternalServerError, '服务器内部错误'],
+    [503, ServiceUnavailableError, '百炼API服务不可用'],
+  ])('%i → %o', async (status, ErrorClass, message) => {
+    const stub = answering(status, envelope(status, message), 'application/json', { 'retry-after': '7' });
+    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
+      .conversations.get(1)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: ErrorClass.name, status, code: status, message, data: null });
+    expect((error as ApiError).headers.get('retry-after')).toBe('7');
+  });
+
+  it('keeps the field errors of a 400', async () => {
+    const errors = [{ field: 'title', message: 'String must contain at least 1 character(s)' }];
+    const stub = answering(400, envelope(400, '请求参数错误', { errors }));
+    const call = createClient({ baseUrl: 'http://api.test', fetch: stub.fetch }).conversations.update(1, { title: '' });
+    await expect(call).rejects.toMatchObject({ data: { errors } });
+  });
+
+  it('gives a plain ApiError for a status without a class, or an answer that is not the envelope', async () => {
+    const stub = answering(502, '<html>Bad Gateway</html>', 'text/html');
+    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
+      .models.list()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ name: 'ApiError', status: 502, code: 502, message: 'HTTP 502', data: null });
+  });
+
+  it('sends to baseUrl without doubling its trailing slash', async () => {
+    const stub = answering(200, envelope(200, '获取成功', { models: [], any_model_allowed: true }));
+    await createClient({ baseUrl: 'http://api.test/prefix//', fetch: stub.fetch }).models.list();
+    expect(stub.calls).toEqual(['GET /prefix/api/models']);
+  });
+});
