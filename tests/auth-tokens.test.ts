@@ -13,6 +13,12 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
+/** Moves a session's expiry (that of its refresh token) into the past. */
+async function expireSession(accessToken: string) {
+  const past = new Date(Date.now() - 1000).toISOString();
+  await app.db.updateTable('sessions').set({ expires_at: past }).where('id', '=', claimsOf(accessToken).sid).execute();
+}
+
 const expectUnauthenticated = async (token: string) => expectError(await currentUser(app.url, token), 401, '未认证');
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -92,8 +98,7 @@ describe('access tokens the server must refuse with 401', () => {
 
   it('of a session whose refresh expiry has passed', async () => {
     const s = await registerAndLogin(app.url);
-    const sid = claimsOf(s.accessToken).sid;
-    await app.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', sid).execute();
+    await expireSession(s.accessToken);
     await expectUnauthenticated(s.accessToken);
   });
 
@@ -124,8 +129,7 @@ describe('refresh tokens the server must refuse with 401', () => {
 
   it('an expired one', async () => {
     const s = await registerAndLogin(app.url);
-    const sid = claimsOf(s.accessToken).sid;
-    await app.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', sid).execute();
+    await expireSession(s.accessToken);
     await expectInvalid(s.refreshToken);
   });
 });
