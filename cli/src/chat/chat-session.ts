@@ -1,0 +1,85 @@
+import { createInterface, type Interface } from 'node:readline';
+import type { BailianClient, Conversation } from '@bailian-chat/client';
+import { reportError } from '../report-error.js';
+import { printReply } from './print-reply.js';
+import { recentHistory } from './recent-history.js';
+
+const QUIT_COMMANDS = new Set(['/exit', '/quit']);
+
+export interface ChatIo {
+  input: NodeJS.ReadStream;
+  output: NodeJS.WriteStream;
+  errors: NodeJS.WriteStream;
+}
+
+/**
+ * The interactive chat: each line is stored as the user's message, then the model's reply streams
+ * out and the server stores it in the conversation. Ctrl-C during a reply stops that reply; Ctrl-C
+ * at the prompt, `/exit` or end of input ends the session. Without a terminal (stdin piped) there
+ * is no prompt, and Ctrl-C is the SIGINT signal rather than a key readline sees.
+ */
+export class ChatSession {
+  private reply: AbortController | undefined;
+  /** Replies that failed (not the ones the user stopped). */
+  failures = 0;
+
+  constructor(
+    private readonly client: BailianClient,
+    private readonly conversation: Conversation,
+    private readonly contextSize: number,
+    private readonly io: ChatIo = { input: process.stdin, output: process.stdout, errors: process.stderr },
+  ) {}
+
+  async run(baseUrl: string): Promise<void> {
+    const terminal = Boolean(this.io.input.isTTY && this.io.output.isTTY);
+    const lines = createInterface({
+      input: this.io.input,
+      output: terminal ? this.io.output : undefined,
+      terminal,
+      prompt: 'you> ',
+    });
+    const onInterrupt = () => this.interrupt(lines);
+    lines.on('SIGINT', onInterrupt);
+    process.on('SIGINT', onInterrupt);
+    try {
+      if (terminal) lines.prompt();
+      for await (const line of lines) {
+        const text = line.trim();
+        if (QUIT_COMMANDS.has(text)) break;
+        if (text) await this.turn(text, baseUrl);
+        if (terminal) lines.prompt();
+      }
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      lines.close();
+    }
+  }
+
+  /** The first Ctrl-C stops the reply under way; one with no reply under way ends the session. */
+  private interrupt(lines: Interface): void {
+    if (this.reply && !this.reply.signal.aborted) this.reply.abort();
+    else lines.close();
+  }
+
+  private async turn(text: string, baseUrl: string): Promise<void> {
+    const reply = new AbortController();
+    this.reply = reply;
+    const { signal } = reply;
+    const { conversation_id, model_name } = this.conversation;
+    try {
+      await this.client.messages.send(conversation_id, { content: [{ type: 'text', text }] }, { signal });
+      const messages = await recentHistory(this.client, conversation_id, this.contextSize, signal);
+      const stream = this.client.chat.stream({ model: model_name, messages, conversation_id }, { signal });
+      await printReply(stream, this.io.output);
+    } catch (error) {
+      if (signal.aborted) {
+        this.io.errors.write('[reply stopped]\n');
+        return;
+      }
+      this.failures += 1;
+      reportError(error, baseUrl, this.io.errors);
+    } finally {
+      this.reply = undefined;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { type BailianClient, createClient } from '@bailian-chat/client';
+import type { Command } from 'commander';
+import { ConfigStore, type Session } from './config/config-store.js';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
+
+/** Thrown by commands that need a login when there is none for this server. */
+export class NotLoggedInError extends Error {
+  override readonly name = 'NotLoggedInError';
+  constructor(baseUrl: string) {
+    super(`not logged in to ${baseUrl}: run \`bailian-chat login <username>\` first`);
+  }
+}
+
+/** `--base-url`, else `BAILIAN_CHAT_URL`, else the default; without trailing slashes, as it keys the token store. */
+export function resolveBaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return (flag || env.BAILIAN_CHAT_URL || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** What every command works with: the server, the token store, and clients for both. */
+export class CliContext {
+  readonly store = new ConfigStore();
+  /** Token writes from refreshes happen in the background; the command waits for them before exiting. */
+  private pendingWrites: Promise<void> = Promise.resolve();
+
+  constructor(readonly baseUrl: string) {}
+
+  static of(command: Command): CliContext {
+    return new CliContext(resolveBaseUrl(command.optsWithGlobals<{ baseUrl?: string }>().baseUrl));
+  }
+
+  /** For the calls that need no login: register, login, models. */
+  anonymousClient(): BailianClient {
+    return createClient({ baseUrl: this.baseUrl });
+  }
+
+  /**
+   * A client with this server's saved tokens. When it refreshes the access token (on a 401), the
+   * new tokens are saved, so the user never sees the expiry.
+   */
+  async client(): Promise<BailianClient> {
+    const session = await this.store.session(this.baseUrl);
+    if (!session) throw new NotLoggedInError(this.baseUrl);
+    return createClient({
+      baseUrl: this.baseUrl,
+      accessToken: session.accessToken,
+      refreshToken: session.refreshToken,
+      onTokens: ({ accessToken, refreshToken }) => {
+        this.pendingWrites = this.pendingWrites.then(() =>
+          this.store.updateTokens(this.baseUrl, { accessToken, refreshToken: refreshToken ?? session.refreshToken }),
+        );
+      },
+    });
+  }
+
+  saveSession(session: Session): Promise<void> {
+    return this.store.saveSession(this.baseUrl, session);
+  }
+
+  forgetSession(): Promise<void> {
+    return this.store.removeSession(this.baseUrl);
+  }
+
+  settled(): Promise<void> {
+    return this.pendingWrites;
+  }
+}
+
+/**
+ * A commander action that gets the context first and, whatever happens, waits for token writes
+ * before the command counts as done. Commander passes the command object last.
+ */
+export function withContext<A extends unknown[]>(handler: (context: CliContext, ...args: A) => Promise<void>) {
+  return async (...args: A): Promise<void> => {
+    const context = CliContext.of(args.at(-1) as Command);
+    try {
+      await handler(context, ...args);
+    } finally {
+      await context.settled();
+    }
+  };
+}

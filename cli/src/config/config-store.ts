@@ -1,0 +1,80 @@
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configDir } from './config-dir.js';
+
+/** The tokens of one login. */
+export interface Session {
+  username: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * Sessions are keyed by server base URL so that a token issued by one server is never sent to
+ * another one that the user points the CLI at later.
+ */
+interface ConfigFile {
+  sessions: Record<string, Session>;
+}
+
+export class ConfigStore {
+  readonly path: string;
+
+  constructor(private readonly dir: string = configDir()) {
+    this.path = join(dir, 'config.json');
+  }
+
+  async session(baseUrl: string): Promise<Session | undefined> {
+    return (await this.read()).sessions[baseUrl];
+  }
+
+  async saveSession(baseUrl: string, session: Session): Promise<void> {
+    const config = await this.read();
+    config.sessions[baseUrl] = session;
+    await this.write(config);
+  }
+
+  /** Keeps the login but replaces its tokens (after the SDK refreshed them). */
+  async updateTokens(baseUrl: string, tokens: Pick<Session, 'accessToken' | 'refreshToken'>): Promise<void> {
+    const config = await this.read();
+    const current = config.sessions[baseUrl];
+    if (!current) return;
+    config.sessions[baseUrl] = { ...current, ...tokens };
+    await this.write(config);
+  }
+
+  async removeSession(baseUrl: string): Promise<void> {
+    const config = await this.read();
+    if (!(baseUrl in config.sessions)) return;
+    delete config.sessions[baseUrl];
+    await this.write(config);
+  }
+
+  private async read(): Promise<ConfigFile> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { sessions: {} };
+      throw error;
+    }
+    const parsed = JSON.parse(text) as Partial<ConfigFile>;
+    return { sessions: parsed.sessions ?? {} };
+  }
+
+  /**
+   * Tokens are credentials: a directory we create is 0700 and the file 0600 (a umask can only take
+   * bits away). Writing a fresh temporary file and renaming it over the old one means a crash never
+   * leaves half a file, and the mode applies even when an older file had looser permissions.
+   */
+  private async write(config: ConfigFile): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+      await rename(temporary, this.path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+}

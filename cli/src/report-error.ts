@@ -1,0 +1,50 @@
+import { ApiError, AuthenticationError, ChatStreamError } from '@bailian-chat/client';
+import { CommanderError } from 'commander';
+import { NotLoggedInError } from './cli-context.js';
+import { ExitCode } from './exit-codes.js';
+import { PromptInterrupted } from './input/password-prompt.js';
+import { UsageError } from './usage-error.js';
+
+/** fetch() rejects with a bare "fetch failed"; the reason a person can act on is in `cause`. */
+function networkProblem(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
+  const cause = error.cause as NodeJS.ErrnoException | undefined;
+  return cause?.code ?? cause?.message ?? 'network error';
+}
+
+function apiErrorLines(error: ApiError): string[] {
+  const lines = [`error: ${error.message} (HTTP ${error.status})`];
+  for (const { field, message } of error.data?.errors ?? []) lines.push(`  ${field || '(body)'}: ${message}`);
+  if (error instanceof AuthenticationError) lines.push('hint: the login has expired or was revoked: run `bailian-chat login <username>`');
+  return lines;
+}
+
+/**
+ * Turns whatever a command threw into a message on stderr and the exit code that classifies it.
+ * Commander has already printed its own usage errors; it also "throws" for --help and --version,
+ * with exit code 0.
+ */
+export function reportError(error: unknown, baseUrl: string, stderr: NodeJS.WritableStream = process.stderr): number {
+  const print = (...lines: string[]) => stderr.write(lines.join('\n') + '\n');
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof UsageError) {
+    print(`error: ${error.message}`, '(add --help for usage)');
+    return ExitCode.usage;
+  }
+  if (error instanceof PromptInterrupted) return ExitCode.interrupted;
+  if (error instanceof ApiError) {
+    print(...apiErrorLines(error));
+    return ExitCode.apiError;
+  }
+  if (error instanceof ChatStreamError || error instanceof NotLoggedInError) {
+    print(`error: ${error.message}`);
+    return ExitCode.apiError;
+  }
+  const network = networkProblem(error);
+  if (network) {
+    print(`error: cannot reach the server at ${baseUrl} (${network})`, 'hint: start it, or point the CLI at it with --base-url or BAILIAN_CHAT_URL');
+    return ExitCode.apiError;
+  }
+  print(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return ExitCode.apiError;
+}
