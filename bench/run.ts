@@ -1,8 +1,9 @@
 import type { Scenario } from './harness.js';
 import { authScenario } from './scenarios/auth.js';
+import { conversationsScenario } from './scenarios/conversations.js';
 
 // Each issue adds its scenario here. `npm run bench -- <name>` runs only the named ones.
-const scenarios: Scenario[] = [authScenario];
+const scenarios: Scenario[] = [authScenario, conversationsScenario];
 
 const wanted = process.argv.slice(2);
 let allPassed = true;

@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { sql } from 'kysely';
 import { authRoutes } from './auth/auth-routes.js';
+import { dummyPasswordHash } from './auth/passwords.js';
 import { chatRoutes } from './chat/chat-routes.js';
 import { conversationsRoutes } from './conversations/conversations-routes.js';
 import { type AppDeps, serviceDeps } from './deps.js';
@@ -35,6 +36,8 @@ function healthRoutes(app: Express, deps: AppDeps) {
 /** Builds the whole HTTP app from its dependencies; `main.ts` is what listens. */
 export function createApp(deps: AppDeps): Express {
   const ctx = serviceDeps(deps);
+  // Hash the dummy password now, so the first login of an unknown user costs no more than any other.
+  void dummyPasswordHash();
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

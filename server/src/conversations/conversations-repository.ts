@@ -1,24 +1,69 @@
 import type { Db } from '../db/database.js';
+import { perDatabase, prepareListQuery, prepareQuery } from '../db/prepared-query.js';
 import type { ConversationRow, NewConversation } from '../db/schema.js';
 import { onConversationCreated, onConversationDeleted } from '../history/stats-hooks.js';
 
 export const CONVERSATION_LIVE = 1;
 export const CONVERSATION_DELETED = 0;
 
-/** A conversation that is not deleted, whoever owns it (callers check ownership). */
-export function findLiveConversation(db: Db, id: number): Promise<ConversationRow | undefined> {
-  return db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('id', '=', id)
-    .where('status', '!=', CONVERSATION_DELETED)
-    .executeTakeFirst();
+/**
+ * One page of a user's live conversations, newest-updated first, optionally of one model.
+ * `status = live` (not `!= deleted`) so that the (user_id, [model_name,] status, updated_at, id)
+ * indexes serve both the filter and the order, with no sort.
+ */
+function livePage(db: Db, ofModel: boolean) {
+  return (userId: number, limit: number, offset: number, modelName?: string) => {
+    let query = db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('status', '=', CONVERSATION_LIVE);
+    if (ofModel) query = query.where('model_name', '=', modelName!);
+    return query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset);
+  };
 }
 
-/** Stores a conversation and tells the statistics, in one transaction. */
+/** The sum of the kept live counts of a user's conversations, optionally of one model. */
+function liveTotal(db: Db, ofModel: boolean) {
+  return (userId: number, modelName?: string) => {
+    let query = db.selectFrom('conversation_counts').where('user_id', '=', userId);
+    if (ofModel) query = query.where('model_name', '=', modelName!);
+    return query.select((eb) => eb.fn.sum<number | string | null>('live_count').as('total'));
+  };
+}
+
+// The reads on the path of every conversation request, compiled once per database.
+const queries = perDatabase((db: Db) => ({
+  findLive: prepareQuery(db, 1, (id: number) =>
+    db.selectFrom('conversations').selectAll().where('id', '=', id).where('status', '!=', CONVERSATION_DELETED),
+  ),
+  page: prepareListQuery(db, 3, livePage(db, false)),
+  pageOfModel: prepareListQuery(db, 4, livePage(db, true)),
+  total: prepareQuery(db, 1, liveTotal(db, false)),
+  totalOfModel: prepareQuery(db, 2, liveTotal(db, true)),
+}));
+
+/** A conversation that is not deleted, whoever owns it (callers check ownership). */
+export function findLiveConversation(db: Db, id: number): Promise<ConversationRow | undefined> {
+  return queries(db).findLive(id);
+}
+
+/** Moves the live count of a user's conversations of one model by `delta`. */
+async function countLive(db: Db, owner: { user_id: number; model_name: string }, delta: 1 | -1): Promise<void> {
+  await db
+    .insertInto('conversation_counts')
+    .values({ user_id: owner.user_id, model_name: owner.model_name, live_count: delta })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'model_name']).doUpdateSet((eb) => ({ live_count: eb('conversation_counts.live_count', '+', delta) })),
+    )
+    .execute();
+}
+
+/** Stores a conversation and keeps the counts and the statistics in step, in one transaction. */
 export function insertConversation(db: Db, conversation: NewConversation): Promise<ConversationRow> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.insertInto('conversations').values(conversation).returningAll().executeTakeFirstOrThrow();
+    await countLive(trx, row, 1);
     await onConversationCreated(trx, {
       id: row.id,
       user_id: row.user_id,
@@ -34,37 +79,22 @@ export interface ConversationFilter {
   modelName?: string | undefined;
 }
 
-// `status = live` (not `!= deleted`) so that the (user_id, [model_name,] status, updated_at, id)
-// indexes serve both the filter and the order, with no sort.
-function liveConversationsOf(db: Db, filter: ConversationFilter) {
-  let query = db
-    .selectFrom('conversations')
-    .where('user_id', '=', filter.userId)
-    .where('status', '=', CONVERSATION_LIVE);
-  if (filter.modelName !== undefined) query = query.where('model_name', '=', filter.modelName);
-  return query;
-}
-
-/** One page of a user's live conversations, newest-updated first. */
 export function listConversations(
   db: Db,
   filter: ConversationFilter,
   page: { limit: number; offset: number },
 ): Promise<ConversationRow[]> {
-  return liveConversationsOf(db, filter)
-    .selectAll()
-    .orderBy('updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute();
+  const { userId, modelName } = filter;
+  return modelName === undefined
+    ? queries(db).page(userId, page.limit, page.offset)
+    : queries(db).pageOfModel(userId, page.limit, page.offset, modelName);
 }
 
+/** How many live conversations match: read from the kept counts (one row per model), not counted. */
 export async function countConversations(db: Db, filter: ConversationFilter): Promise<number> {
-  const { count } = await liveConversationsOf(db, filter)
-    .select((eb) => eb.fn.countAll().as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  const { userId, modelName } = filter;
+  const row = modelName === undefined ? await queries(db).total(userId) : await queries(db).totalOfModel(userId, modelName);
+  return Number(row?.total ?? 0);
 }
 
 /** Renames a live conversation; undefined when it is gone. */
@@ -85,19 +115,21 @@ export function updateConversationTitle(
 
 /**
  * Marks a conversation deleted; its messages stay as they are but every read reaches them through
- * the live conversation, so they are gone too. The statistics hear of it only when this call is the
- * one that deleted it (not for a repeat or a lost race).
+ * the live conversation, so they are gone too. The counts and the statistics hear of it only when
+ * this call is the one that deleted it (not for a repeat or a lost race).
  */
 export function softDeleteConversation(db: Db, id: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const result = await trx
+    const deleted = await trx
       .updateTable('conversations')
       .set({ status: CONVERSATION_DELETED })
       .where('id', '=', id)
       .where('status', '!=', CONVERSATION_DELETED)
+      .returning(['user_id', 'model_name'])
       .executeTakeFirst();
-    const deleted = Number(result.numUpdatedRows) === 1;
-    if (deleted) await onConversationDeleted(trx, id);
-    return deleted;
+    if (!deleted) return false;
+    await countLive(trx, deleted, -1);
+    await onConversationDeleted(trx, id);
+    return true;
   });
 }

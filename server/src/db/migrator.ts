@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-24-001-initial.js';
 import * as messageSequence from './migrations/2026-11-25-001-message-sequence.js';
+import * as conversationCounts from './migrations/2026-11-25-002-conversation-counts.js';
 
 /**
  * Migrations are imported statically rather than read from a folder, so they work the same from
@@ -9,6 +10,7 @@ import * as messageSequence from './migrations/2026-11-25-001-message-sequence.j
 const migrations: Record<string, Migration> = {
   '2026-11-24-001-initial': initial,
   '2026-11-25-001-message-sequence': messageSequence,
+  '2026-11-25-002-conversation-counts': conversationCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

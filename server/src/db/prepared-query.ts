@@ -21,15 +21,50 @@ export function prepareQuery<A extends unknown[], R>(
   arity: A['length'],
   build: (...placeholders: A) => Compilable<R>,
 ): (...args: A) => Promise<R | undefined> {
+  const { sql, bind } = compileWithPlaceholders(arity, build);
+  const handle = rawHandles.get(db);
+  if (handle) {
+    const statement = handle.prepare(sql);
+    return async (...args) => statement.get(bind(args)) as R | undefined;
+  }
+  return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows[0];
+}
+
+/** `prepareQuery` for a query answering every row it finds (a page of a list). */
+export function prepareListQuery<A extends unknown[], R>(
+  db: Kysely<any>,
+  arity: A['length'],
+  build: (...placeholders: A) => Compilable<R>,
+): (...args: A) => Promise<R[]> {
+  const { sql, bind } = compileWithPlaceholders(arity, build);
+  const handle = rawHandles.get(db);
+  if (handle) {
+    const statement = handle.prepare(sql);
+    return async (...args) => statement.all(bind(args)) as R[];
+  }
+  return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows;
+}
+
+function compileWithPlaceholders<A extends unknown[], R>(arity: number, build: (...placeholders: A) => Compilable<R>) {
   const placeholders = Array.from({ length: arity }, (_, i) => `\u0000placeholder-${i}`);
   const compiled = build(...(placeholders as unknown as A)).compile();
   const positions = compiled.parameters.map((p) => placeholders.indexOf(p as string));
   const bind = (args: A) => positions.map((at, i) => (at === -1 ? compiled.parameters[i] : args[at]));
+  return { sql: compiled.sql, bind };
+}
 
-  const handle = rawHandles.get(db);
-  if (handle) {
-    const statement = handle.prepare(compiled.sql);
-    return async (...args) => statement.get(bind(args)) as R | undefined;
-  }
-  return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, bind(args)))).rows[0];
+/**
+ * Prepared queries for repositories whose functions take `db`: built on first use with a database
+ * handle and kept as long as the handle lives.
+ */
+export function perDatabase<D extends Kysely<any>, T>(prepare: (db: D) => T): (db: D) => T {
+  const prepared = new WeakMap<D, T>();
+  return (db) => {
+    let queries = prepared.get(db);
+    if (!queries) {
+      queries = prepare(db);
+      prepared.set(db, queries);
+    }
+    return queries;
+  };
 }

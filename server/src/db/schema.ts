@@ -57,6 +57,13 @@ export interface ConversationsTable {
   last_message_seq: Generated<number>;
 }
 
+/** Live conversations per user and model, kept by the conversations repository. */
+export interface ConversationCountsTable {
+  user_id: number;
+  model_name: string;
+  live_count: number;
+}
+
 export interface MessagesTable {
   id: Generated<number>;
   conversation_id: number;
@@ -95,6 +102,7 @@ export interface Database {
   sessions: SessionsTable;
   retired_refresh_tokens: RetiredRefreshTokensTable;
   conversations: ConversationsTable;
+  conversation_counts: ConversationCountsTable;
   messages: MessagesTable;
   api_calls: ApiCallsTable;
 }

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { perDatabase, prepareListQuery } from '../db/prepared-query.js';
 import type { MessageRow, NewMessage } from '../db/schema.js';
 import { CONVERSATION_DELETED } from '../conversations/conversations-repository.js';
 import { onMessageCreated, onMessageDeleted } from '../history/stats-hooks.js';
@@ -51,30 +53,38 @@ export async function latestUserMessageId(db: Db, conversationId: number): Promi
   return row?.id ?? null;
 }
 
+// The reads of a history page, compiled once per database.
+const queries = perDatabase((db: Db) => ({
+  liveFrom: prepareListQuery(db, 3, (conversationId: number, fromSeq: number, limit: number) =>
+    db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('seq', '>=', fromSeq)
+      .where('status', '!=', MESSAGE_DELETED)
+      .orderBy('seq')
+      .limit(limit),
+  ),
+  // The status is a literal, not a bound value, so SQLite can use the partial index of deleted rows.
+  deletedSeqs: prepareListQuery(db, 2, (conversationId: number, maxSeq: number) =>
+    db
+      .selectFrom('messages')
+      .select('seq')
+      .where('conversation_id', '=', conversationId)
+      .where('status', '=', sql.lit(MESSAGE_DELETED))
+      .where('seq', '<=', maxSeq)
+      .orderBy('seq'),
+  ),
+}));
+
 /** Up to `limit` live messages of a conversation from position `fromSeq` on, oldest first. */
 export function listLiveMessagesFrom(db: Db, conversationId: number, fromSeq: number, limit: number): Promise<MessageRow[]> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversation_id', '=', conversationId)
-    .where('seq', '>=', fromSeq)
-    .where('status', '!=', MESSAGE_DELETED)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
+  return queries(db).liveFrom(conversationId, fromSeq, limit);
 }
 
 /** Positions of a conversation's deleted messages up to `maxSeq`, ascending. */
 export async function deletedSeqsUpTo(db: Db, conversationId: number, maxSeq: number): Promise<number[]> {
-  // Ordered by id (same order as seq) so the (conversation_id, status, id) index serves it.
-  const rows = await db
-    .selectFrom('messages')
-    .select('seq')
-    .where('conversation_id', '=', conversationId)
-    .where('status', '=', MESSAGE_DELETED)
-    .where('seq', '<=', maxSeq)
-    .orderBy('id')
-    .execute();
+  const rows = await queries(db).deletedSeqs(conversationId, maxSeq);
   return rows.map((r) => r.seq);
 }
 
