@@ -3,12 +3,12 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { openApiDocument } from './openapi-document.js';
 
-let document: ReturnType<typeof openApiDocument> | undefined;
+let built: ReturnType<typeof openApiDocument> | undefined;
 
 /** Built on first use and shared: the document depends on the contract only, never on config. */
 function cachedDocument() {
-  document ??= openApiDocument();
-  return document;
+  built ??= openApiDocument();
+  return built;
 }
 
 // Swagger UI fetches the document itself, so the page and GET /openapi.json never disagree.

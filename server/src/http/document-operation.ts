@@ -22,7 +22,7 @@ export function documentOperation(operation: OperationObject, isPublic: boolean)
   if (!doc) throw new Error(`no OpenAPI documentation for operation ${id}`);
   return {
     ...operation,
-    tags: (operation.tags ?? []).map((key) => TAGS[key as keyof typeof TAGS].name),
+    tags: (operation.tags ?? []).map(tagName),
     description: describe(operation, doc, isPublic),
     ...(isPublic && { security: [] }),
     ...(operation.requestBody && { requestBody: withRequestExample(operation, doc) }),
@@ -33,6 +33,12 @@ export function documentOperation(operation: OperationObject, isPublic: boolean)
       ]),
     ),
   };
+}
+
+function tagName(routerKey: string): string {
+  const tag = TAGS[routerKey as keyof typeof TAGS];
+  if (!tag) throw new Error(`no OpenAPI tag for the contract's "${routerKey}" routes`);
+  return tag.name;
 }
 
 function describe(operation: OperationObject, doc: OperationDoc, isPublic: boolean): string {
