@@ -7,8 +7,7 @@ export const CONVERSATION_LIVE = 1;
 export const CONVERSATION_DELETED = 0;
 
 /**
- * One page of a user's live conversations, newest-updated first, optionally of one model.
- * `status = live` (not `!= deleted`) so that the (user_id, [model_name,] status, updated_at, id)
+ * The page query, with or without the model filter. `status = live` (not `!= deleted`) so that the (user_id, [model_name,] status, updated_at, id)
  * indexes serve both the filter and the order, with no sort.
  */
 function livePage(db: Db, ofModel: boolean) {
@@ -79,6 +78,7 @@ export interface ConversationFilter {
   modelName?: string | undefined;
 }
 
+/** One page of a user's live conversations (of one model when the filter names it), newest-updated first. */
 export function listConversations(
   db: Db,
   filter: ConversationFilter,
