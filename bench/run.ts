@@ -1,9 +1,10 @@
 import type { Scenario } from './harness.js';
 import { authScenario } from './scenarios/auth.js';
 import { conversationsScenario } from './scenarios/conversations.js';
+import { historyScenario } from './scenarios/history.js';
 
 // Each issue adds its scenario here. `npm run bench -- <name>` runs only the named ones.
-const scenarios: Scenario[] = [authScenario, conversationsScenario];
+const scenarios: Scenario[] = [authScenario, conversationsScenario, historyScenario];
 
 const wanted = process.argv.slice(2);
 let allPassed = true;

@@ -97,6 +97,33 @@ export interface ApiCallsTable {
   created_at: IsoTimestamp;
 }
 
+/** Which STATS_TIMEZONE the statistics rollup is built in (one row, id 1; null: not built yet). */
+export interface StatsRollupStateTable {
+  id: number;
+  timezone: string | null;
+  built_at: IsoTimestamp | null;
+}
+
+/** The statistics rollup: per user, model and local day (`YYYY-MM-DD`); '' sums all models or days. */
+export interface StatsDailyTable {
+  user_id: number;
+  model_name: string;
+  day: string;
+  conversation_count: number;
+  message_count: number;
+  token_count: number;
+  call_count: number;
+}
+
+/** Messages counted in stats_daily whose day differs from their conversation's day. */
+export interface StatsMessageSpansTable {
+  user_id: number;
+  message_day: string;
+  conversation_day: string;
+  model_name: string;
+  message_count: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -105,6 +132,9 @@ export interface Database {
   conversation_counts: ConversationCountsTable;
   messages: MessagesTable;
   api_calls: ApiCallsTable;
+  stats_rollup_state: StatsRollupStateTable;
+  stats_daily: StatsDailyTable;
+  stats_message_spans: StatsMessageSpansTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,17 +1,15 @@
 import { contract } from '@bailian-chat/contract';
 import { initServer } from '@ts-rest/express';
 import type { ServiceDeps } from '../deps.js';
-import { ApiError } from '../http/errors.js';
+import { callerOf } from '../http/auth-middleware.js';
+import { ok } from '../http/respond.js';
+import * as history from './history-service.js';
 
 const s = initServer();
-const notYet = async (): Promise<never> => {
-  throw new ApiError(501, '尚未实现');
-};
 
-// Placeholder until this section of the spec is implemented.
-export function historyRoutes(_deps: ServiceDeps) {
+export function historyRoutes(deps: ServiceDeps) {
   return s.router(contract.history, {
-    apiCalls: notYet,
-    statistics: notYet,
+    apiCalls: async ({ query, req }) => ok(await history.apiCalls(deps, callerOf(req).userId, query), '获取成功'),
+    statistics: async ({ query, req }) => ok(await history.statistics(deps, callerOf(req).userId, query), '获取成功'),
   });
 }

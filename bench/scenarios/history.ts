@@ -1,0 +1,134 @@
+import type { Db } from '@bailian-chat/server';
+import type { Insertable, Kysely } from 'kysely';
+import { rebuildStatsRollup } from '../../server/src/history/stats-rollup-rebuild.js';
+import { benchAccount, measure, printTable, startBenchApp, verdict, type Measurement, type Scenario } from '../harness.js';
+
+type Schema = Db extends Kysely<infer D> ? D : never;
+
+const API_CALLS = 1_000_000;
+const CONVERSATIONS = 100_000;
+const MESSAGES_PER_CONVERSATION = 10;
+const DAY = 86_400_000;
+const SPAN = 365 * DAY;
+const MODELS = ['qwen-plus', 'qwen-max', 'qwen-turbo', 'qwen-vl-max'];
+/** Rows per INSERT: at most 16 columns each stays under SQLite's 32,766 bound parameters. */
+const ROWS_PER_INSERT = 2_000;
+const CONTENT = JSON.stringify([{ type: 'text', text: '你好，请介绍一下你自己。' }]);
+
+/** mulberry32: the same data on every run. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Inserts `count` generated rows in multi-row INSERTs inside one transaction. */
+async function bulkInsert<T extends keyof Schema & string>(db: Db, table: T, count: number, row: (i: number) => Insertable<Schema[T]>) {
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < count; start += ROWS_PER_INSERT) {
+      const rows = Array.from({ length: Math.min(ROWS_PER_INSERT, count - start) }, (_, k) => row(start + k));
+      await (trx as Kysely<any>).insertInto(table).values(rows).execute();
+    }
+  });
+}
+
+/**
+ * One user's year: 1M API calls, 100k conversations (5% deleted) with 10 messages each (3%
+ * deleted; one conversation in ten goes on for ten days), spread evenly up to now.
+ */
+async function seed(db: Db, userId: number, end: number): Promise<void> {
+  const start = end - SPAN;
+  const next = random(2024);
+  const model = () => MODELS[Math.floor(next() * next() * MODELS.length)]!;
+  const iso = (ms: number) => new Date(Math.min(ms, end - 1)).toISOString();
+
+  await bulkInsert(db, 'api_calls', API_CALLS, (i) => {
+    const tokens = 20 + Math.floor(next() * 2000);
+    return {
+      user_id: userId,
+      conversation_id: null,
+      message_id: null,
+      model_name: model(),
+      api_endpoint: '/api/bailian/chat/completions',
+      status_code: 200,
+      request_tokens: tokens >> 1,
+      response_tokens: tokens - (tokens >> 1),
+      total_tokens: tokens,
+      call_duration: 800 + Math.floor(next() * 2000),
+      client_ip: '127.0.0.1',
+      upstream_request_id: null,
+      stream: i % 2,
+      error_code: null,
+      created_at: iso(start + Math.floor((i * SPAN) / API_CALLS)),
+    };
+  });
+
+  const conversationAt = (j: number) => start + Math.floor((j * SPAN) / CONVERSATIONS);
+  await bulkInsert(db, 'conversations', CONVERSATIONS, (j) => ({
+    user_id: userId,
+    title: `对话 ${j}`,
+    model_name: model(),
+    status: j % 20 === 7 ? 0 : 1,
+    created_at: iso(conversationAt(j)),
+    updated_at: iso(conversationAt(j)),
+  }));
+  const [first] = await db.selectFrom('conversations').select('id').where('user_id', '=', userId).orderBy('id').limit(1).execute();
+  await bulkInsert(db, 'messages', CONVERSATIONS * MESSAGES_PER_CONVERSATION, (i) => {
+    const j = Math.floor(i / MESSAGES_PER_CONVERSATION);
+    const k = i % MESSAGES_PER_CONVERSATION;
+    const step = j % 10 === 3 ? DAY : 30_000;
+    return {
+      conversation_id: first!.id + j,
+      user_id: k % 2 ? 0 : userId,
+      role: k % 2 ? 'assistant' : 'user',
+      content_type: 'text',
+      content: CONTENT,
+      status: i % 33 === 5 ? 0 : 1,
+      created_at: iso(conversationAt(j) + k * step),
+    };
+  });
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Statistics over the whole year and over 30 days, and a filtered api-calls page, at 50 connections. */
+export const historyScenario: Scenario = {
+  name: 'history',
+  async run() {
+    const app = await startBenchApp();
+    try {
+      const { userId, token } = await benchAccount(app.url, 'bench_history');
+      const end = Date.now();
+      let t = performance.now();
+      await seed(app.db, userId, end);
+      const seeded = performance.now() - t;
+      t = performance.now();
+      await rebuildStatsRollup(app.db, app.config.statsTimezone);
+      const rebuilt = performance.now() - t;
+      console.log(`seeded in ${(seeded / 1000).toFixed(1)} s, rollup rebuilt in ${(rebuilt / 1000).toFixed(1)} s`);
+
+      const month = `start_date=${day(end - 29 * DAY)}&end_date=${day(end)}`;
+      const targets: Array<[string, string, number]> = [
+        ['statistics, full range', '/api/history/conversations/statistics', 50],
+        ['statistics, 30 days', `/api/history/conversations/statistics?${month}`, 20],
+        ['api-calls page 1, model + 30 days', `/api/history/api-calls?model_name=qwen-plus&${month}`, 10],
+      ];
+      const headers = { authorization: `Bearer ${token}` };
+      const rows: Measurement[] = [];
+      for (const [target, path] of targets) rows.push(await measure('history', target, app.url + path, { headers }));
+      printTable(rows);
+      return targets
+        .map(([target, , limit], i) => {
+          const r = rows[i]!;
+          return verdict(`${target}: p95 < ${limit} ms`, r.errors === 0 && (r.p95 ?? Infinity) < limit, `p95 ${r.p95?.toFixed(2)} ms`);
+        })
+        .every(Boolean);
+    } finally {
+      await app.close();
+    }
+  },
+};

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import type { Database, StatsDailyTable, StatsMessageSpansTable } from '../db/schema.js';
+import type { RollupTally } from './rollup-tally.js';
+
+/** A transaction or the database: rollup writes run inside the transaction of the raw write. */
+export type Executor = Kysely<Database>;
+
+const STATE_ID = 1;
+/** Rows per multi-row INSERT: 7 columns each stays far below every driver's parameter limit. */
+const INSERT_CHUNK = 500;
+
+/** The zone the rollup is kept in, or null while it has never been built. */
+export async function rollupTimezone(db: Executor): Promise<string | null> {
+  const row = await db.selectFrom('stats_rollup_state').select('timezone').where('id', '=', STATE_ID).executeTakeFirst();
+  return row?.timezone ?? null;
+}
+
+export async function setRollupTimezone(db: Executor, timeZone: string, at: string): Promise<void> {
+  await db.updateTable('stats_rollup_state').set({ timezone: timeZone, built_at: at }).where('id', '=', STATE_ID).execute();
+}
+
+/**
+ * Adds a tallied change to the stored rollup. Each row is one upsert whose update adds to the
+ * stored values, so concurrent writers on PostgreSQL never lose an increment; SQLite runs the same SQL.
+ */
+export async function addTally(db: Executor, tally: RollupTally): Promise<void> {
+  for (const row of tally.dailyRows()) await addDailyRow(db, row);
+  for (const row of tally.spanRows()) await addSpanRow(db, row);
+}
+
+function addDailyRow(db: Executor, row: StatsDailyTable) {
+  return db
+    .insertInto('stats_daily')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'model_name', 'day']).doUpdateSet((eb) => ({
+        conversation_count: eb('stats_daily.conversation_count', '+', eb.ref('excluded.conversation_count')),
+        message_count: eb('stats_daily.message_count', '+', eb.ref('excluded.message_count')),
+        token_count: eb('stats_daily.token_count', '+', eb.ref('excluded.token_count')),
+        call_count: eb('stats_daily.call_count', '+', eb.ref('excluded.call_count')),
+      })),
+    )
+    .execute();
+}
+
+function addSpanRow(db: Executor, row: StatsMessageSpansTable) {
+  return db
+    .insertInto('stats_message_spans')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'message_day', 'conversation_day', 'model_name']).doUpdateSet((eb) => ({
+        message_count: eb('stats_message_spans.message_count', '+', eb.ref('excluded.message_count')),
+      })),
+    )
+    .execute();
+}
+
+/** Replaces the whole stored rollup with a tally of everything (the rebuild's last step). */
+export async function replaceRollup(db: Executor, tally: RollupTally): Promise<void> {
+  await db.deleteFrom('stats_daily').execute();
+  await db.deleteFrom('stats_message_spans').execute();
+  const daily = tally.dailyRows();
+  for (let i = 0; i < daily.length; i += INSERT_CHUNK) {
+    await db.insertInto('stats_daily').values(daily.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  const spans = tally.spanRows();
+  for (let i = 0; i < spans.length; i += INSERT_CHUNK) {
+    await db.insertInto('stats_message_spans').values(spans.slice(i, i + INSERT_CHUNK)).execute();
+  }
+}
+
+/** The stored rollup, in a stable order (for comparing it with a recount). */
+export async function storedRollup(db: Executor): Promise<{ daily: StatsDailyTable[]; spans: StatsMessageSpansTable[] }> {
+  const daily = await db
+    .selectFrom('stats_daily')
+    .selectAll()
+    .where((eb) =>
+      eb.or([eb('conversation_count', '!=', 0), eb('message_count', '!=', 0), eb('token_count', '!=', 0), eb('call_count', '!=', 0)]),
+    )
+    .orderBy('user_id')
+    .orderBy('day')
+    .orderBy('model_name')
+    .execute();
+  const spans = await db
+    .selectFrom('stats_message_spans')
+    .selectAll()
+    .where('message_count', '!=', 0)
+    .orderBy('user_id')
+    .orderBy('message_day')
+    .orderBy('conversation_day')
+    .orderBy('model_name')
+    .execute();
+  return {
+    daily: daily.map((r) => ({ ...r, token_count: Number(r.token_count) })),
+    spans,
+  };
+}
