@@ -1,4 +1,4 @@
-import { type BailianClient, createClient } from '@bailian-chat/client';
+import { AuthenticationError, type BailianClient, createClient } from '@bailian-chat/client';
 import type { Command } from 'commander';
 import { ConfigStore, type Session } from './config/config-store.js';
 
@@ -12,6 +12,14 @@ export class NotLoggedInError extends Error {
   }
 }
 
+/** A 401 to a logged-in call, after the client's own refresh failed too: the login is over. */
+export class SessionExpiredError extends Error {
+  override readonly name = 'SessionExpiredError';
+  constructor(cause: AuthenticationError) {
+    super(`${cause.message} (HTTP ${cause.status})`, { cause });
+  }
+}
+
 /** `--base-url`, else `BAILIAN_CHAT_URL`, else the default; without trailing slashes, as it keys the token store. */
 export function resolveBaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   return (flag || env.BAILIAN_CHAT_URL || DEFAULT_BASE_URL).replace(/\/+$/, '');
@@ -22,6 +30,8 @@ export class CliContext {
   readonly store = new ConfigStore();
   /** Token writes from refreshes happen in the background; the command waits for them before exiting. */
   private pendingWrites: Promise<void> = Promise.resolve();
+  /** Whether the saved login was used, which is what makes a 401 mean "log in again". */
+  private sessionUsed = false;
 
   constructor(readonly baseUrl: string) {}
 
@@ -41,6 +51,7 @@ export class CliContext {
   async client(): Promise<BailianClient> {
     const session = await this.store.session(this.baseUrl);
     if (!session) throw new NotLoggedInError(this.baseUrl);
+    this.sessionUsed = true;
     return createClient({
       baseUrl: this.baseUrl,
       accessToken: session.accessToken,
@@ -64,6 +75,11 @@ export class CliContext {
   settled(): Promise<void> {
     return this.pendingWrites;
   }
+
+  /** The error as the user should read it: a 401 with the saved login means that login is over. */
+  explain(error: unknown): unknown {
+    return this.sessionUsed && error instanceof AuthenticationError ? new SessionExpiredError(error) : error;
+  }
 }
 
 /**
@@ -75,6 +91,8 @@ export function withContext<A extends unknown[]>(handler: (context: CliContext, 
     const context = CliContext.of(args.at(-1) as Command);
     try {
       await handler(context, ...args);
+    } catch (error) {
+      throw context.explain(error);
     } finally {
       await context.settled();
     }

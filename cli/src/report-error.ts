@@ -1,6 +1,6 @@
-import { ApiError, AuthenticationError, ChatStreamError } from '@bailian-chat/client';
+import { ApiError, ChatStreamError } from '@bailian-chat/client';
 import { CommanderError } from 'commander';
-import { NotLoggedInError } from './cli-context.js';
+import { NotLoggedInError, SessionExpiredError } from './cli-context.js';
 import { ExitCode } from './exit-codes.js';
 import { PromptInterrupted } from './input/password-prompt.js';
 import { UsageError } from './usage-error.js';
@@ -15,7 +15,6 @@ function networkProblem(error: unknown): string | undefined {
 function apiErrorLines(error: ApiError): string[] {
   const lines = [`error: ${error.message} (HTTP ${error.status})`];
   for (const { field, message } of error.data?.errors ?? []) lines.push(`  ${field || '(body)'}: ${message}`);
-  if (error instanceof AuthenticationError) lines.push('hint: the login has expired or was revoked: run `bailian-chat login <username>`');
   return lines;
 }
 
@@ -32,6 +31,10 @@ export function reportError(error: unknown, baseUrl: string, stderr: NodeJS.Writ
     return ExitCode.usage;
   }
   if (error instanceof PromptInterrupted) return ExitCode.interrupted;
+  if (error instanceof SessionExpiredError) {
+    print(`error: ${error.message}`, 'hint: the login has expired or was revoked: run `bailian-chat login <username>`');
+    return ExitCode.apiError;
+  }
   if (error instanceof ApiError) {
     print(...apiErrorLines(error));
     return ExitCode.apiError;

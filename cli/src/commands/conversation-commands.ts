@@ -14,7 +14,7 @@ import { chooseModel } from './choose-model.js';
 
 const COLUMNS: Column<Conversation>[] = [
   { header: 'ID', cell: (c) => String(c.conversation_id), align: 'right' },
-  { header: 'TITLE', cell: (c) => c.title },
+  { header: 'TITLE', cell: (c) => c.title, flexible: true },
   { header: 'MODEL', cell: (c) => c.model_name },
   { header: 'UPDATED', cell: (c) => formatTime(c.updated_at) },
 ];

@@ -18,7 +18,7 @@ const COLUMNS: Column<Message>[] = [
   { header: 'ID', cell: (m) => String(m.message_id), align: 'right' },
   { header: 'ROLE', cell: (m) => (m.status === INCOMPLETE ? `${m.role} (cut off)` : m.role) },
   { header: 'TIME', cell: (m) => formatTime(m.created_at) },
-  { header: 'CONTENT', cell: (m) => contentSummary(m.content) },
+  { header: 'CONTENT', cell: (m) => contentSummary(m.content), flexible: true },
 ];
 
 interface ListOptions {

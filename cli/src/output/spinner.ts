@@ -2,8 +2,10 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 const INTERVAL_MS = 80;
 /** Requests that answer quickly finish before the spinner would flicker into view. */
 const DELAY_MS = 150;
+const CLEAR_LINE = '\r\x1b[2K';
 
 export interface Spinner {
+  /** Removes the spinner; safe to call more than once (later calls do nothing). */
   stop(): void;
 }
 
@@ -16,11 +18,11 @@ export function startSpinner(text: string, stream: NodeJS.WriteStream = process.
   if (!stream.isTTY) return { stop() {} };
   let frame = 0;
   let shown = false;
+  let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     shown = true;
-    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${text}`);
+    stream.write(`${CLEAR_LINE}${FRAMES[frame++ % FRAMES.length]} ${text}`);
   };
-  let timer: NodeJS.Timeout | undefined;
   const delay = setTimeout(() => {
     draw();
     timer = setInterval(draw, INTERVAL_MS);
@@ -29,7 +31,8 @@ export function startSpinner(text: string, stream: NodeJS.WriteStream = process.
     stop() {
       clearTimeout(delay);
       clearInterval(timer);
-      if (shown) stream.write('\r\x1b[2K');
+      if (shown) stream.write(CLEAR_LINE);
+      shown = false;
     },
   };
 }

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
+import { startPipedCli, startTerminalCli } from './support/cli-interactive.js';
+import { runCli } from './support/cli-process.js';
+import { DEFAULT_REPLY, FAKE_ERRORS, streamPieces } from './support/fake-dashscope.js';
+
+let fx: CliFixture;
+beforeAll(async () => {
+  fx = await startCliFixture();
+}, 120_000);
+afterAll(() => fx?.close());
+
+/** What a `stall_mid_stream` reply shows before it stalls: the first two pieces. */
+const STALLED_TEXT = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
+
+async function newConversation(env: Parameters<typeof runCli>[0]): Promise<string> {
+  const created = await runCli(env, ['conversations', 'create', '--model', 'qwen-plus', '--json']);
+  return String(JSON.parse(created.stdout).conversation_id);
+}
+
+async function storedMessages(env: Parameters<typeof runCli>[0], id: string) {
+  const list = await runCli(env, ['messages', 'list', id, '--json']);
+  return (JSON.parse(list.stdout).messages as { role: string; status: number; content: { text: string }[] }[]).map(
+    (m) => [m.role, m.status, m.content[0]!.text],
+  );
+}
+
+describe('bailian-chat chat, with stdin piped', () => {
+  it('stops the reply on Ctrl-C (SIGINT), carries on with the next question, and quits at end of input', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ fault: 'stall_mid_stream' });
+    const chat = startPipedCli(env, ['chat', id]);
+    chat.write('first question\n');
+    await chat.waitFor(STALLED_TEXT);
+    chat.interrupt();
+    await expect.poll(chat.errors).toContain('[reply stopped]');
+
+    const from = chat.output().length;
+    chat.write('second question\n');
+    await chat.waitFor(`${DEFAULT_REPLY}\n`, from);
+    chat.end();
+    const result = await chat.result;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${STALLED_TEXT}\n${DEFAULT_REPLY}\n`);
+
+    // The cut-off reply was kept (status 2) and went to the model as context with the next question.
+    expect(await storedMessages(env, id)).toEqual([
+      ['user', 1, 'first question'],
+      ['assistant', 2, STALLED_TEXT],
+      ['user', 1, 'second question'],
+      ['assistant', 1, DEFAULT_REPLY],
+    ]);
+    expect(fx.fake.last.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
+  });
+
+  it('sends only the last --context messages as context', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    const chat = await runCli(env, ['chat', id, '--context', '2'], 'one\ntwo\nthree\n');
+    expect(chat.stdout).toBe(`${DEFAULT_REPLY}\n`.repeat(3));
+    const context = fx.fake.last.body.messages;
+    expect(context.map((m: { role: string }) => m.role)).toEqual(['assistant', 'user']);
+    expect(context[1].content).toEqual([{ type: 'text', text: 'three' }]);
+  });
+
+  it('starts a new conversation when given none, and quits on /exit', async () => {
+    const { env } = await fx.loggedIn();
+    const chat = await runCli(env, ['chat', '--model', 'qwen-turbo', '--title', '新的 CLI 对话'], 'hello\n/exit\nnever sent\n');
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toBe(`${DEFAULT_REPLY}\n`);
+    expect(chat.stderr).toMatch(/^Conversation \d+ "新的 CLI 对话" with qwen-turbo\./);
+    const list = JSON.parse((await runCli(env, ['conversations', 'list', '--json'])).stdout);
+    expect(list.conversations).toMatchObject([{ title: '新的 CLI 对话', model_name: 'qwen-turbo' }]);
+    const id = String(list.conversations[0].conversation_id);
+    expect((await storedMessages(env, id)).map(([role, , text]) => [role, text])).toEqual([
+      ['user', 'hello'],
+      ['assistant', DEFAULT_REPLY],
+    ]);
+  });
+
+  it('reports a failed reply, keeps the session going, and exits 1 at the end', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ error: 'data_inspection_failed' });
+    const chat = await runCli(env, ['chat', id], 'something rude\nsomething polite\n');
+    expect(chat.code).toBe(1);
+    expect(chat.stdout).toBe(`${DEFAULT_REPLY}\n`);
+    expect(chat.stderr).toContain(`error: ${FAKE_ERRORS.data_inspection_failed.message} (HTTP 400)`);
+    expect(chat.stderr).toContain('1 reply failed');
+  });
+});
+
+describe('bailian-chat chat, on a terminal', () => {
+  it('prompts, stops a reply on Ctrl-C, and quits on a second Ctrl-C at the prompt', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ fault: 'stall_mid_stream' });
+    const chat = startTerminalCli(env, ['chat', id]);
+    await chat.waitFor('you> ');
+    chat.write('hello\r');
+    await chat.waitFor(STALLED_TEXT);
+    chat.interrupt();
+    await chat.waitFor('[reply stopped]');
+    const afterStop = chat.output().indexOf('[reply stopped]');
+    await chat.waitFor('you> ', afterStop);
+
+    chat.write('again\r');
+    await chat.waitFor(DEFAULT_REPLY, afterStop);
+    await chat.waitFor('you> ', chat.output().indexOf(DEFAULT_REPLY, afterStop));
+    chat.interrupt();
+    expect((await chat.result).code).toBe(0);
+    expect((await storedMessages(env, id)).map(([role, status]) => [role, status])).toEqual([
+      ['user', 1],
+      ['assistant', 2],
+      ['user', 1],
+      ['assistant', 1],
+    ]);
+  });
+
+  it('shows a spinner on stderr while the first words are awaited', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ firstByteDelayMs: 800 });
+    const chat = startTerminalCli(env, ['chat', id]);
+    await chat.waitFor('you> ');
+    chat.write('slow one\r');
+    await chat.waitFor('thinking…');
+    await chat.waitFor(DEFAULT_REPLY);
+    chat.write('/exit\r');
+    expect((await chat.result).code).toBe(0);
+  });
+});
