@@ -111,4 +111,22 @@ describe('a whole session with the bailian-chat CLI', () => {
     expect(login.output()).not.toContain(account.password);
     expect(JSON.parse(await readFile(join(env.configDir, 'config.json'), 'utf8')).sessions[fx.app.url].username).toBe(account.username);
   });
+
+  it('asks for a new password twice on a terminal, and Ctrl-C at the prompt gives up with 130', async () => {
+    const username = `cli_tty_${process.pid}`;
+    const register = startTerminalCli(fx.freshEnv(), ['register', username, '--email', `${username}@example.com`]);
+    await register.waitFor('Password: ');
+    register.write('Correct-Horse-Battery-Staple\r');
+    await register.waitFor('Repeat password: ');
+    register.write('Correct-Horse-Battery-Stable\r');
+    expect((await register.result).code).toBe(2);
+    expect(register.output()).toContain('error: the passwords do not match');
+
+    const login = startTerminalCli(fx.freshEnv(), ['login', username]);
+    await login.waitFor('Password: ');
+    login.write('Correct-Hor');
+    login.interrupt();
+    expect((await login.result).code).toBe(130);
+    expect(login.output()).not.toContain('Correct-Hor');
+  });
 });

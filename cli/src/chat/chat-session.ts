@@ -1,16 +1,9 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { BailianClient, Conversation } from '@bailian-chat/client';
-import { reportError } from '../report-error.js';
 import { printReply } from './print-reply.js';
 import { recentHistory } from './recent-history.js';
 
 const QUIT_COMMANDS = new Set(['/exit', '/quit']);
-
-export interface ChatIo {
-  input: NodeJS.ReadStream;
-  output: NodeJS.WriteStream;
-  errors: NodeJS.WriteStream;
-}
 
 /**
  * The interactive chat: each line is stored as the user's message, then the model's reply streams
@@ -27,14 +20,15 @@ export class ChatSession {
     private readonly client: BailianClient,
     private readonly conversation: Conversation,
     private readonly contextSize: number,
-    private readonly io: ChatIo = { input: process.stdin, output: process.stdout, errors: process.stderr },
+    /** Tells the user why a reply failed; the session goes on. */
+    private readonly report: (error: unknown) => void,
   ) {}
 
-  async run(baseUrl: string): Promise<void> {
-    const terminal = Boolean(this.io.input.isTTY && this.io.output.isTTY);
+  async run(): Promise<void> {
+    const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
     const lines = createInterface({
-      input: this.io.input,
-      output: terminal ? this.io.output : undefined,
+      input: process.stdin,
+      output: terminal ? process.stdout : undefined,
       terminal,
       prompt: 'you> ',
     });
@@ -46,7 +40,7 @@ export class ChatSession {
       for await (const line of lines) {
         const text = line.trim();
         if (QUIT_COMMANDS.has(text)) break;
-        if (text) await this.turn(text, baseUrl);
+        if (text) await this.turn(text);
         if (terminal) lines.prompt();
       }
     } finally {
@@ -61,7 +55,7 @@ export class ChatSession {
     else lines.close();
   }
 
-  private async turn(text: string, baseUrl: string): Promise<void> {
+  private async turn(text: string): Promise<void> {
     const reply = new AbortController();
     this.reply = reply;
     const { signal } = reply;
@@ -70,14 +64,14 @@ export class ChatSession {
       await this.client.messages.send(conversation_id, { content: [{ type: 'text', text }] }, { signal });
       const messages = await recentHistory(this.client, conversation_id, this.contextSize, signal);
       const stream = this.client.chat.stream({ model: model_name, messages, conversation_id }, { signal });
-      await printReply(stream, this.io.output);
+      await printReply(stream, process.stdout);
     } catch (error) {
       if (signal.aborted) {
-        this.io.errors.write('[reply stopped]\n');
+        process.stderr.write('[reply stopped]\n');
         return;
       }
       this.failures += 1;
-      reportError(error, baseUrl, this.io.errors);
+      this.report(error);
     } finally {
       this.reply = undefined;
     }

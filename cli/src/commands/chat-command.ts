@@ -4,6 +4,7 @@ import { ChatSession } from '../chat/chat-session.js';
 import { withContext } from '../cli-context.js';
 import { integerInRange, positiveInteger } from '../input/option-parsers.js';
 import { MAX_PAGE_SIZE } from '../output/command-options.js';
+import { reportError } from '../report-error.js';
 import { withSpinner } from '../output/spinner.js';
 import { chooseModel } from './choose-model.js';
 
@@ -40,8 +41,9 @@ export function registerChatCommand(program: Command): void {
           `Conversation ${conversation.conversation_id} "${conversation.title}" with ${conversation.model_name}.` +
             ' Ctrl-C stops a reply; /exit or Ctrl-D quits.\n',
         );
-        const session = new ChatSession(client, conversation, options.context);
-        await session.run(context.baseUrl);
+        const report = (error: unknown) => reportError(context.explain(error), context.baseUrl);
+        const session = new ChatSession(client, conversation, options.context, report);
+        await session.run();
         if (session.failures > 0) throw new Error(`${session.failures} repl${session.failures === 1 ? 'y' : 'ies'} failed`);
       }),
     );
