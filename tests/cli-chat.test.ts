@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
 import { startPipedCli, startTerminalCli } from './support/cli-interactive.js';
-import { runCli } from './support/cli-process.js';
+import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { DEFAULT_REPLY, FAKE_ERRORS, streamPieces } from './support/fake-dashscope.js';
 
 let fx: CliFixture;
@@ -25,7 +25,7 @@ async function storedMessages(env: Parameters<typeof runCli>[0], id: string) {
   );
 }
 
-describe('bailian-chat chat, with stdin piped', () => {
+describe('bailian-chat chat, with stdin piped', CLI_TESTS, () => {
   it('stops the reply on Ctrl-C (SIGINT), carries on with the next question, and quits at end of input', async () => {
     const { env } = await fx.loggedIn();
     const id = await newConversation(env);
@@ -34,7 +34,7 @@ describe('bailian-chat chat, with stdin piped', () => {
     chat.write('first question\n');
     await chat.waitFor(STALLED_TEXT);
     chat.interrupt();
-    await expect.poll(chat.errors).toContain('[reply stopped]');
+    await expect.poll(chat.errors, { timeout: 20_000 }).toContain('[reply stopped]');
 
     const from = chat.output().length;
     chat.write('second question\n');
@@ -91,7 +91,7 @@ describe('bailian-chat chat, with stdin piped', () => {
   });
 });
 
-describe('bailian-chat chat, on a terminal', () => {
+describe('bailian-chat chat, on a terminal', CLI_TESTS, () => {
   it('prompts, stops a reply on Ctrl-C, and quits on a second Ctrl-C at the prompt', async () => {
     const { env } = await fx.loggedIn();
     const id = await newConversation(env);

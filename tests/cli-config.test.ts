@@ -1,9 +1,8 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
-import { runCli } from './support/cli-process.js';
+import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { request } from './support/http.js';
 
 let fx: CliFixture;
@@ -22,19 +21,19 @@ async function savedSessions(file: string): Promise<Record<string, SavedSession>
   return JSON.parse(await readFile(file, 'utf8')).sessions;
 }
 
-describe('bailian-chat configuration', () => {
+describe('bailian-chat configuration', CLI_TESTS, () => {
   it('keeps its config under $XDG_CONFIG_HOME/bailian-chat, or ~/.config/bailian-chat without it', async () => {
     const { account } = await fx.loggedIn();
     const login = ['login', account.username, '--password', account.password];
 
-    const xdg = await mkdtemp(join(tmpdir(), 'bailian-chat-xdg-'));
+    const xdg = fx.tempDir();
     expect((await runCli({ url: fx.app.url, extra: { XDG_CONFIG_HOME: xdg } }, login)).code).toBe(0);
     const xdgFile = join(xdg, 'bailian-chat', 'config.json');
     expect(Object.keys(await savedSessions(xdgFile))).toEqual([fx.app.url]);
     expect((await stat(join(xdg, 'bailian-chat'))).mode & 0o777).toBe(0o700);
     expect((await stat(xdgFile)).mode & 0o777).toBe(0o600);
 
-    const home = await mkdtemp(join(tmpdir(), 'bailian-chat-home-'));
+    const home = fx.tempDir();
     expect((await runCli({ url: fx.app.url, extra: { HOME: home } }, login)).code).toBe(0);
     expect(Object.keys(await savedSessions(join(home, '.config', 'bailian-chat', 'config.json')))).toEqual([fx.app.url]);
   });

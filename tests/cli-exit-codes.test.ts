@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
-import { runCli } from './support/cli-process.js';
+import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { freePort } from './support/server-process.js';
 
 let fx: CliFixture;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => fx?.close());
 
-describe('bailian-chat exit codes', () => {
+describe('bailian-chat exit codes', CLI_TESTS, () => {
   it.each([
     [[]],
     [['--help']],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, finished, ROOT, spawnCli } from './support/cli-process.js';
+import { buildCli, CLI_TESTS, finished, ROOT, spawnCli } from './support/cli-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const exec = promisify(execFile);
@@ -19,7 +19,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('installing bailian-chat', () => {
+describe('installing bailian-chat', CLI_TESTS, () => {
   it('installs globally from the packed packages and runs against a live server', async () => {
     await exec('npm', ['pack', '-w', 'contract', '-w', 'client-sdk', '-w', 'cli', '--pack-destination', dir], { cwd: ROOT });
     const tarballs = (await readdir(dir)).filter((file) => file.endsWith('.tgz')).sort();

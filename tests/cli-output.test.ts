@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
-import { type CliEnv, runCli } from './support/cli-process.js';
+import { CLI_TESTS, type CliEnv, runCli } from './support/cli-process.js';
 import { request } from './support/http.js';
 
 let fx: CliFixture;
@@ -22,7 +22,7 @@ async function create(env: CliEnv, title: string): Promise<number> {
   return JSON.parse(result.stdout).conversation_id;
 }
 
-describe('bailian-chat output', () => {
+describe('bailian-chat output', CLI_TESTS, () => {
   it('fits tables to the terminal width, cutting long cells with …', async () => {
     const { env } = await fx.loggedIn();
     await create(env, LONG_TITLE);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
 import { startTerminalCli } from './support/cli-interactive.js';
-import { runCli } from './support/cli-process.js';
+import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { DEFAULT_REPLY, fakeUsage } from './support/fake-dashscope.js';
 
 let fx: CliFixture;
@@ -15,7 +15,7 @@ afterAll(() => fx?.close());
 // The smallest image there is: the PNG signature (the server checks the data: URL, not the pixels).
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-describe('a whole session with the bailian-chat CLI', () => {
+describe('a whole session with the bailian-chat CLI', CLI_TESTS, () => {
   it('registers, logs in, creates a conversation, sends, chats, reads statistics and logs out', async () => {
     const env = fx.freshEnv();
     const cli = (args: string[], input?: string) => runCli(env, args, input);

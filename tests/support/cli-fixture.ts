@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCli, type CliEnv, runCli } from './cli-process.js';
 import { FakeDashScope } from './fake-dashscope.js';
-import { buildCli, type CliEnv, runCli, tempConfigDir } from './cli-process.js';
 import { type Account, createAccount } from './http.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
@@ -10,6 +13,8 @@ export type CliUserEnv = CliEnv & { configDir: string };
 export interface CliFixture {
   app: TestApp;
   fake: FakeDashScope;
+  /** A new empty directory, removed with the fixture. */
+  tempDir(): string;
   /** An environment with a fresh, empty config directory: a user who has not logged in. */
   freshEnv(): CliUserEnv;
   /** A new account, logged in through the CLI's own `login`. */
@@ -20,10 +25,17 @@ export interface CliFixture {
 export async function startCliFixture(): Promise<CliFixture> {
   const [fake] = await Promise.all([FakeDashScope.start(), buildCli()]);
   const app = await startTestApp({ DASHSCOPE_API_KEY: 'sk-fake', DASHSCOPE_BASE_URL: fake.baseUrl });
-  const freshEnv = () => ({ url: app.url, configDir: tempConfigDir() });
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bailian-chat-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const freshEnv = () => ({ url: app.url, configDir: tempDir() });
   return {
     app,
     fake,
+    tempDir,
     freshEnv,
     async loggedIn() {
       const account = await createAccount(app.url, 'cli');
@@ -35,6 +47,7 @@ export async function startCliFixture(): Promise<CliFixture> {
     async close() {
       await app.close();
       await fake.close();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CLI_MAIN, type CliEnv, type CliResult, cliEnvironment, finished, ROOT, spawnCli } from './cli-process.js';
 
-const WAIT_MS = 10_000;
+const WAIT_MS = 20_000;
 
 /** A running `bailian-chat` that a test types into and reads from, as a person at it would. */
 export interface InteractiveCli {
@@ -9,7 +9,7 @@ export interface InteractiveCli {
   output(): string;
   errors(): string;
   write(text: string): void;
-  /** Resolves once output() contains `text` after position `from`; rejects after 10 s or if the CLI exits. */
+  /** Resolves once output() contains `text` after position `from`; rejects after 20 s or if the CLI exits. */
   waitFor(text: string, from?: number): Promise<void>;
   /** Ctrl-C: the key on a pseudo-terminal, the SIGINT signal otherwise (what a shell sends a piped job). */
   interrupt(): void;

@@ -1,5 +1,4 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,11 +16,6 @@ const BUILD_LOCK = join(tmpdir(), 'bailian-chat-cli-build.lock');
  */
 export async function buildCli(): Promise<void> {
   await promisify(execFile)('flock', [BUILD_LOCK, TSC, '-b', 'cli/tsconfig.build.json'], { cwd: ROOT });
-}
-
-/** A fresh, empty configuration directory: each test user gets its own token store. */
-export function tempConfigDir(): string {
-  return mkdtempSync(join(tmpdir(), 'bailian-chat-cli-'));
 }
 
 export interface CliEnv {
@@ -71,3 +65,9 @@ export function finished(child: ChildProcessWithoutNullStreams): Promise<CliResu
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * For describe(): a CLI test starts the CLI as a new process several times over, each start taking
+ * a few hundred milliseconds, and seconds when the whole suite shares two cores.
+ */
+export const CLI_TESTS = { timeout: 60_000 };
