@@ -101,6 +101,7 @@ describe('bailian-chat output', CLI_TESTS, () => {
     await runCli(env, ['messages', 'send', id, 'look', '--image', 'https://example.com/cat.png', '--video', 'https://example.com/cat.mp4']);
     const list = await runCli(env, ['messages', 'list', id]);
     expect(list.stdout).toMatch(/^ *\d+ {2}user {2}.+ {2}\[image\] \[video\] look$/m);
+    expect(list.stdout.trimEnd().split('\n').at(-1)).toBe('page 1 of 1, 1 message');
 
     const renamed = await runCli(env, ['conversations', 'rename', id, 'after']);
     expect(renamed.stdout).toMatch(/^title {4}after$/m);

@@ -64,7 +64,7 @@ export function registerConversationCommands(program: Command): void {
           itemsOf: (data) => data.conversations,
           paginationOf: (data) => data.pagination,
           all: () => client.conversations.listAll({ ...query, page: undefined }),
-          noun: 'conversations',
+          noun: 'conversation',
         },
         COLUMNS,
       );

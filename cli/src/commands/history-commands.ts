@@ -56,7 +56,7 @@ export function registerHistoryCommands(program: Command): void {
           itemsOf: (data) => data.api_calls,
           paginationOf: (data) => data.pagination,
           all: () => client.history.apiCallsAll({ ...query, page: undefined }),
-          noun: 'calls',
+          noun: 'call',
         },
         COLUMNS,
       );

@@ -56,7 +56,7 @@ export function registerMessageCommands(program: Command): void {
           itemsOf: (data) => data.messages,
           paginationOf: (data) => data.pagination,
           all: () => client.messages.listAll(conversationId, { ...query, page: undefined }),
-          noun: 'messages',
+          noun: 'message',
         },
         COLUMNS,
       );

@@ -16,9 +16,11 @@ export interface ListSource<Data, Item> {
   itemsOf(data: Data): Item[];
   paginationOf(data: Data): Pagination;
   all(): AsyncIterable<Item>;
-  /** Plural noun for the footer, e.g. "conversations". */
+  /** What the items are, singular and with a regular plural in -s, e.g. "conversation". */
   noun: string;
 }
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -32,16 +34,16 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
  */
 export async function printList<Data, Item>(options: ListOptions, source: ListSource<Data, Item>, columns: Column<Item>[]) {
   if (options.all) {
-    const items = await withSpinner(`Loading ${source.noun}…`, () => collect(source.all()));
+    const items = await withSpinner(`Loading ${source.noun}s…`, () => collect(source.all()));
     if (options.json) return printJson(items);
     process.stdout.write(renderTable(columns, items, terminalWidth()));
-    process.stdout.write(`${items.length} ${source.noun}\n`);
+    process.stdout.write(`${counted(items.length, source.noun)}\n`);
     return;
   }
-  const data = await withSpinner(`Loading ${source.noun}…`, () => source.page());
+  const data = await withSpinner(`Loading ${source.noun}s…`, () => source.page());
   if (options.json) return printJson(data);
   const { current_page, total_pages, total } = source.paginationOf(data);
   process.stdout.write(renderTable(columns, source.itemsOf(data), terminalWidth()));
   const more = current_page < total_pages ? ` (next: --page ${current_page + 1}, or --all)` : '';
-  process.stdout.write(`page ${current_page} of ${Math.max(total_pages, 1)}, ${total} ${source.noun}${more}\n`);
+  process.stdout.write(`page ${current_page} of ${Math.max(total_pages, 1)}, ${counted(total, source.noun)}${more}\n`);
 }
