@@ -45,6 +45,20 @@ export function prepareListQuery<A extends unknown[], R>(
   return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows;
 }
 
+/**
+ * `prepareListQuery` that still goes through Kysely's driver: on SQLite it waits for the one
+ * connection like any other query, so it never reads inside another request's open transaction.
+ * For reads that must see only committed writes; it saves the building and compiling.
+ */
+export function prepareCommittedListQuery<A extends unknown[], R>(
+  db: Kysely<any>,
+  arity: A['length'],
+  build: (...placeholders: A) => Compilable<R>,
+): (...args: A) => Promise<R[]> {
+  const { sql, bind } = compileWithPlaceholders(arity, build);
+  return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows;
+}
+
 function compileWithPlaceholders<A extends unknown[], R>(arity: number, build: (...placeholders: A) => Compilable<R>) {
   const placeholders = Array.from({ length: arity }, (_, i) => `\u0000placeholder-${i}`);
   const compiled = build(...(placeholders as unknown as A)).compile();

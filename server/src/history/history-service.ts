@@ -7,9 +7,8 @@ import { offsetOf, paginationOf } from '../http/pagination.js';
 import { toApiCall } from './api-call-presenter.js';
 import { listApiCalls } from './api-calls-repository.js';
 import { localCalendar } from './local-calendar.js';
-import { type Counts, countApiCalls, countsByDay, countsByModel, spanCorrections, type StatsFilter } from './statistics-repository.js';
+import { type Counts, countApiCalls, readStatistics, type StatisticsRows, type StatsFilter } from './statistics-repository.js';
 import { ensureStatsRollup } from './stats-rollup-rebuild.js';
-import type { Executor } from './stats-rollup-repository.js';
 
 type ApiCallsQuery = z.infer<typeof ListApiCallsQuerySchema>;
 type StatisticsQuery = z.infer<typeof StatisticsQuerySchema>;
@@ -40,47 +39,43 @@ function rollupReady(deps: ServiceDeps): Promise<void> {
   return build;
 }
 
-/** Several reads that must agree with each other: one transaction, one snapshot on PostgreSQL. */
-function inSnapshot<T>(db: Db, read: (trx: Executor) => Promise<T>): Promise<T> {
-  return db.transaction().setIsolationLevel('repeatable read').execute(read);
-}
-
 export async function apiCalls(deps: ServiceDeps, userId: number, query: ApiCallsQuery) {
   const filter = filterOf(userId, query);
   await rollupReady(deps);
   const { from, to } = localCalendar(deps.config.statsTimezone).instantRange(filter.firstDay, filter.lastDay);
   const offset = offsetOf(query.page, query.limit);
-  return inSnapshot(deps.db, async (trx) => {
-    const total = await countApiCalls(trx, filter);
-    const rows = offset < total ? await listApiCalls(trx, { ...filter, from, to }, { limit: query.limit, offset }) : [];
-    return { api_calls: rows.map(toApiCall), pagination: paginationOf(query.page, query.limit, total) };
-  });
+  const page = await listApiCalls(deps.db, { ...filter, from, to }, { limit: query.limit, offset });
+  // An empty page past the end still reports the real total; an empty first page has none.
+  const total = page.rows.length ? page.total : offset > 0 ? await countApiCalls(deps.db, filter) : 0;
+  return { api_calls: page.rows.map(toApiCall), pagination: paginationOf(query.page, query.limit, total) };
 }
 
 const hasAny = (c: Counts) => c.conversation_count !== 0 || c.message_count !== 0 || c.token_count !== 0;
 
 const total = (rows: Counts[], key: keyof Counts) => rows.reduce((sum, r) => sum + r[key], 0);
 
+/** Takes back the messages of conversations created before (or after) the range. */
+function applySpans({ days, models, spans }: StatisticsRows): void {
+  if (!spans.length) return;
+  const dayRows = new Map(days.map((r) => [r.date, r]));
+  const modelRows = new Map(models.map((r) => [r.model_name, r]));
+  for (const span of spans) {
+    dayRows.get(span.day)!.message_count -= span.message_count;
+    modelRows.get(span.model_name)!.message_count -= span.message_count;
+  }
+}
+
 export async function statistics(deps: ServiceDeps, userId: number, query: StatisticsQuery): Promise<Statistics> {
   const filter = filterOf(userId, query);
   await rollupReady(deps);
-  const { byDay, byModel } = await inSnapshot(deps.db, async (trx) => {
-    const days = await countsByDay(trx, filter);
-    const models = await countsByModel(trx, filter);
-    // Messages of conversations created before (or after) the range: counted above, taken back here.
-    const dayRows = new Map(days.map((r) => [r.day, r]));
-    const modelRows = new Map(models.map((r) => [r.model_name, r]));
-    for (const span of await spanCorrections(trx, filter)) {
-      dayRows.get(span.message_day)!.message_count -= span.message_count;
-      modelRows.get(span.model_name)!.message_count -= span.message_count;
-    }
-    return { byDay: days.filter(hasAny), byModel: models.filter(hasAny) };
-  });
+  const rows = await readStatistics(deps.db, filter);
+  applySpans(rows);
+  const models = rows.models.filter(hasAny).sort((a, b) => (a.model_name < b.model_name ? -1 : 1));
   return {
-    total_conversations: total(byModel, 'conversation_count'),
-    total_messages: total(byModel, 'message_count'),
-    total_tokens: total(byModel, 'token_count'),
-    model_statistics: byModel,
-    daily_statistics: byDay.map(({ day, ...counts }) => ({ date: day, ...counts })),
+    total_conversations: total(models, 'conversation_count'),
+    total_messages: total(models, 'message_count'),
+    total_tokens: total(models, 'token_count'),
+    model_statistics: models,
+    daily_statistics: rows.days.filter(hasAny).sort((a, b) => (a.date < b.date ? -1 : 1)),
   };
 }

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { perDatabase, prepareCommittedListQuery } from '../db/prepared-query.js';
 import { ALL } from './rollup-tally.js';
 import type { Executor } from './stats-rollup-repository.js';
 
@@ -15,107 +17,125 @@ export interface Counts {
   token_count: number;
 }
 
-const COUNTS = ['conversation_count', 'message_count', 'token_count'] as const;
+/** The first and last days a `YYYY-MM-DD` can name: an open end of a range becomes one of these. */
+const FIRST_DAY = '0000-01-01';
+const LAST_DAY = '9999-12-31';
 
-const hasDays = (filter: StatsFilter) => filter.firstDay !== undefined || filter.lastDay !== undefined;
-
-/** Counters come back as strings or bigints on some drivers; the API speaks numbers. */
-function withNumbers<T extends Counts>(rows: T[]): T[] {
-  return rows.map((r) => ({
-    ...r,
-    conversation_count: Number(r.conversation_count),
-    message_count: Number(r.message_count),
-    token_count: Number(r.token_count),
-  }));
+/** Which `day` values to add up: the filter's days, or the all-days rows when it names none. */
+function summedDays(filter: StatsFilter): [string, string] {
+  if (filter.firstDay === undefined && filter.lastDay === undefined) return [ALL, ALL];
+  return [filter.firstDay ?? FIRST_DAY, filter.lastDay ?? LAST_DAY];
 }
 
-/** The user's per-day rows (never the all-days ones) within the filter's days. */
-function dayRowsOf(db: Executor, filter: StatsFilter) {
-  let query = db.selectFrom('stats_daily').where('user_id', '=', filter.userId).where('day', '>', ALL);
-  if (filter.firstDay !== undefined) query = query.where('day', '>=', filter.firstDay);
-  if (filter.lastDay !== undefined) query = query.where('day', '<=', filter.lastDay);
-  return query;
+/** The rows of one statistics answer, before span corrections. */
+export interface StatisticsRows {
+  /** Per day, of the filter's model or of all models. */
+  days: Array<Counts & { date: string }>;
+  /** Per model (only the filter's when it names one). */
+  models: Array<Counts & { model_name: string }>;
+  /** Messages counted above whose conversation was created outside the range: to take back. */
+  spans: Array<{ day: string; model_name: string; message_count: number }>;
 }
 
-/** Counts per day, ascending, of the filter's model or of all models (a primary-key range). */
-export async function countsByDay(db: Executor, filter: StatsFilter) {
-  const rows = await dayRowsOf(db, filter)
-    .where('model_name', '=', filter.modelName ?? ALL)
-    .select(['day', ...COUNTS])
-    .orderBy('day')
-    .execute();
-  return withNumbers(rows);
-}
+const DAY_ROW = 1;
+const MODEL_ROW = 2;
+const SPAN_ROW = 3;
+/** A span's key: its message day (always 10 characters) followed by its model. */
+const DAY_LENGTH = 10;
 
 /**
- * Counts per model, by name. Over all days these are stored rows; over a range they are added up
- * from the per-day rows, read from the covering (user_id, day, model_name, …) index.
+ * Everything one statistics answer needs, in one statement: one snapshot on every database with
+ * no transaction, and one round trip. Each part reads a key range of the rollup: the per-day rows
+ * of `model` (or of all models) within [dayFrom, dayTo], per-model rows added up over
+ * [sumFrom, sumTo] (the all-days rows when both are ''), and the spans of those days whose
+ * conversation day lies outside them.
  */
-export async function countsByModel(db: Executor, filter: StatsFilter) {
-  if (!hasDays(filter)) {
-    const rows = await db
+function statisticsQuery(db: Executor, ofModel: boolean) {
+  return (userId: number, model: string, dayFrom: string, dayTo: string, sumFrom: string, sumTo: string) => {
+    const days = db
       .selectFrom('stats_daily')
-      .select(['model_name', ...COUNTS])
-      .where('user_id', '=', filter.userId)
+      .select([sql.lit(DAY_ROW).as('kind'), 'day as key', 'conversation_count', 'message_count', 'token_count'])
+      .where('user_id', '=', userId)
+      .where('model_name', '=', model)
+      .where('day', '>=', dayFrom)
+      .where('day', '<=', dayTo);
+    const userModels = db
+      .selectFrom('stats_daily')
+      .select('model_name')
+      .where('user_id', '=', userId)
       .where('day', '=', ALL)
-      .$if(filter.modelName === undefined, (q) => q.where('model_name', '>', ALL))
-      .$if(filter.modelName !== undefined, (q) => q.where('model_name', '=', filter.modelName!))
-      .orderBy('model_name')
-      .execute();
-    return withNumbers(rows);
+      .where('model_name', '>', ALL);
+    const models = db
+      .selectFrom('stats_daily')
+      .select((eb) => [
+        sql.lit(MODEL_ROW).as('kind'),
+        'model_name as key',
+        eb.fn.sum<number>('conversation_count').as('conversation_count'),
+        eb.fn.sum<number>('message_count').as('message_count'),
+        eb.fn.sum<number>('token_count').as('token_count'),
+      ])
+      .where('user_id', '=', userId)
+      // Listing the user's models first lets each model's days be read as one key range.
+      .where('model_name', 'in', ofModel ? [model] : userModels)
+      .where('day', '>=', sumFrom)
+      .where('day', '<=', sumTo)
+      .groupBy('model_name');
+    const spans = db
+      .selectFrom('stats_message_spans')
+      .select((eb) => [
+        sql.lit(SPAN_ROW).as('kind'),
+        sql<string>`message_day || model_name`.as('key'),
+        sql<number>`0`.as('conversation_count'),
+        eb.fn.sum<number>('message_count').as('message_count'),
+        sql<number>`0`.as('token_count'),
+      ])
+      .where('user_id', '=', userId)
+      .$if(ofModel, (q) => q.where('model_name', '=', model))
+      .where('message_day', '>=', sumFrom)
+      .where('message_day', '<=', sumTo)
+      .where((eb) => eb.or([eb('conversation_day', '<', sumFrom), eb('conversation_day', '>', sumTo)]))
+      .groupBy(['message_day', 'model_name']);
+    return days.unionAll(models).unionAll(spans);
+  };
+}
+
+// Built and compiled once per database: this answers every statistics request.
+const statements = perDatabase((db: Executor) => ({
+  statistics: prepareCommittedListQuery(db, 6, statisticsQuery(db, false)),
+  statisticsOfModel: prepareCommittedListQuery(db, 6, statisticsQuery(db, true)),
+}));
+
+export async function readStatistics(db: Executor, filter: StatsFilter): Promise<StatisticsRows> {
+  const { modelName } = filter;
+  const read = modelName === undefined ? statements(db).statistics : statements(db).statisticsOfModel;
+  const [sumFrom, sumTo] = summedDays(filter);
+  const rows = await read(filter.userId, modelName ?? ALL, filter.firstDay ?? FIRST_DAY, filter.lastDay ?? LAST_DAY, sumFrom, sumTo);
+  const result: StatisticsRows = { days: [], models: [], spans: [] };
+  for (const row of rows) {
+    const conversation_count = Number(row.conversation_count);
+    const message_count = Number(row.message_count);
+    const token_count = Number(row.token_count);
+    if (row.kind === DAY_ROW) result.days.push({ date: row.key, conversation_count, message_count, token_count });
+    else if (row.kind === MODEL_ROW) result.models.push({ model_name: row.key, conversation_count, message_count, token_count });
+    else result.spans.push({ day: row.key.slice(0, DAY_LENGTH), model_name: row.key.slice(DAY_LENGTH), message_count });
   }
-  const rows = await dayRowsOf(db, filter)
-    .$if(filter.modelName !== undefined, (q) => q.where('model_name', '=', filter.modelName!))
-    .select((eb) => [
-      'model_name',
-      eb.fn.sum<number>('conversation_count').as('conversation_count'),
-      eb.fn.sum<number>('message_count').as('message_count'),
-      eb.fn.sum<number>('token_count').as('token_count'),
-    ])
-    .groupBy('model_name')
-    .orderBy('model_name')
-    .execute();
-  // The all-models rows are grouped too (filtering them in SQL would steer the planner away from
-  // the day index); they are not a model.
-  return withNumbers(rows.filter((r) => r.model_name !== ALL));
+  return result;
 }
 
-export interface SpanCorrection {
-  message_day: string;
-  model_name: string;
-  message_count: number;
-}
-
-/**
- * Messages counted by countsByDay/countsByModel whose conversation was created outside the range:
- * the amounts to subtract. Without bounds every conversation is in range and nothing is.
- */
-export async function spanCorrections(db: Executor, filter: StatsFilter): Promise<SpanCorrection[]> {
-  const { firstDay, lastDay } = filter;
-  if (!hasDays(filter)) return [];
-  let query = db.selectFrom('stats_message_spans').where('user_id', '=', filter.userId);
-  if (filter.modelName !== undefined) query = query.where('model_name', '=', filter.modelName);
-  if (firstDay !== undefined) query = query.where('message_day', '>=', firstDay);
-  if (lastDay !== undefined) query = query.where('message_day', '<=', lastDay);
-  const rows = await query
-    .where((eb) => {
-      const outside = [];
-      if (firstDay !== undefined) outside.push(eb('conversation_day', '<', firstDay));
-      if (lastDay !== undefined) outside.push(eb('conversation_day', '>', lastDay));
-      return eb.or(outside);
-    })
-    .select((eb) => ['message_day', 'model_name', eb.fn.sum<number>('message_count').as('message_count')])
-    .groupBy(['message_day', 'model_name'])
-    .execute();
-  return rows.map((r) => ({ ...r, message_count: Number(r.message_count) }));
+/** The number of API calls the filter covers, as a query usable on its own or as a subquery. */
+export function apiCallTotal(db: Executor, filter: StatsFilter) {
+  const [from, to] = summedDays(filter);
+  return db
+    .selectFrom('stats_daily')
+    .select((eb) => eb.fn.sum<number>('call_count').as('calls'))
+    .where('user_id', '=', filter.userId)
+    .where('model_name', '=', filter.modelName ?? ALL)
+    .where('day', '>=', from)
+    .where('day', '<=', to);
 }
 
 /** How many API calls the filter covers: the api-calls list's total, without counting rows. */
 export async function countApiCalls(db: Executor, filter: StatsFilter): Promise<number> {
-  const rows = hasDays(filter) ? dayRowsOf(db, filter) : db.selectFrom('stats_daily').where('user_id', '=', filter.userId).where('day', '=', ALL);
-  const row = await rows
-    .where('model_name', '=', filter.modelName ?? ALL)
-    .select((eb) => eb.fn.sum<number>('call_count').as('calls'))
-    .executeTakeFirst();
+  const row = await apiCallTotal(db, filter).executeTakeFirst();
   return Number(row?.calls ?? 0);
 }

@@ -38,12 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('stats_daily_pk', ['user_id', 'model_name', 'day'])
     .$call(clusteredOnSqlite(db))
     .execute();
-  // Per-model numbers over a range of days read this index alone: it carries the counters too.
-  await db.schema
-    .createIndex('stats_daily_user_day_model')
-    .on('stats_daily')
-    .columns(['user_id', 'day', 'model_name', 'conversation_count', 'message_count', 'token_count', 'call_count'])
-    .execute();
+  // A user's models, from the all-days rows: each model's days are then read as one key range.
+  await db.schema.createIndex('stats_daily_user_day_model').on('stats_daily').columns(['user_id', 'day', 'model_name']).execute();
 
   await db.schema
     .createTable('stats_message_spans')
