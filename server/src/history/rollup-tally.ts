@@ -20,6 +20,11 @@ export interface CountedApiCall {
 /** In stats_daily, '' as `model_name` stands for every model and '' as `day` for every day. */
 export const ALL = '';
 
+/** A tally's rows sorted by their keys. */
+function inKeyOrder<T>(rows: Map<string, T>): T[] {
+  return [...rows.keys()].sort().map((key) => rows.get(key)!);
+}
+
 type Counter = 'conversation_count' | 'message_count' | 'token_count' | 'call_count';
 
 /**
@@ -58,15 +63,18 @@ export class RollupTally {
     this.count(call.user_id, call.model_name, day, 'call_count', 1);
   }
 
-  /** The tallied rows, leaving out those whose changes cancelled out. */
+  /**
+   * The tallied rows, leaving out those whose changes cancelled out, in key order: writers that
+   * upsert in one order cannot deadlock each other on PostgreSQL.
+   */
   dailyRows(): StatsDailyTable[] {
-    return [...this.daily.values()].filter(
+    return inKeyOrder(this.daily).filter(
       (r) => r.conversation_count !== 0 || r.message_count !== 0 || r.token_count !== 0 || r.call_count !== 0,
     );
   }
 
   spanRows(): StatsMessageSpansTable[] {
-    return [...this.spans.values()].filter((r) => r.message_count !== 0);
+    return inKeyOrder(this.spans).filter((r) => r.message_count !== 0);
   }
 
   private count(userId: number, modelName: string, day: string, counter: Counter, n: number): void {

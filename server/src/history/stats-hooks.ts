@@ -1,9 +1,7 @@
-import type { Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect.js';
-import type { Database } from '../db/schema.js';
 import { localCalendar } from './local-calendar.js';
 import { DELETED_STATUS, RollupTally } from './rollup-tally.js';
-import { addTally, rollupTimezone } from './stats-rollup-repository.js';
+import { addTally, type Executor, rollupTimezone } from './stats-rollup-repository.js';
 
 /**
  * Called by the write paths of conversations, messages and API calls, inside the same transaction
@@ -13,7 +11,6 @@ import { addTally, rollupTimezone } from './stats-rollup-repository.js';
  * While the rollup has never been built they do nothing: the first build counts every raw row.
  * Deletions are told after the row's status became 0, and only when this write deleted it.
  */
-type Executor = Kysely<Database>;
 
 export interface ConversationFacts {
   id: number;

@@ -20,53 +20,51 @@ export async function setRollupTimezone(db: Executor, timeZone: string, at: stri
 }
 
 /**
- * Adds a tallied change to the stored rollup. Each row is one upsert whose update adds to the
- * stored values, so concurrent writers on PostgreSQL never lose an increment; SQLite runs the same SQL.
+ * Adds a tallied change to the stored rollup: upserts whose update adds to the stored values, so
+ * concurrent writers on PostgreSQL never lose an increment; SQLite runs the same SQL. A tally's rows
+ * have distinct keys, so each multi-row upsert touches a row at most once, as PostgreSQL requires.
  */
 export async function addTally(db: Executor, tally: RollupTally): Promise<void> {
-  for (const row of tally.dailyRows()) await addDailyRow(db, row);
-  for (const row of tally.spanRows()) await addSpanRow(db, row);
+  for (const rows of chunks(tally.dailyRows())) {
+    await db
+      .insertInto('stats_daily')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'model_name', 'day']).doUpdateSet((eb) => ({
+          conversation_count: eb('stats_daily.conversation_count', '+', eb.ref('excluded.conversation_count')),
+          message_count: eb('stats_daily.message_count', '+', eb.ref('excluded.message_count')),
+          token_count: eb('stats_daily.token_count', '+', eb.ref('excluded.token_count')),
+          call_count: eb('stats_daily.call_count', '+', eb.ref('excluded.call_count')),
+        })),
+      )
+      .execute();
+  }
+  for (const rows of chunks(tally.spanRows())) {
+    await db
+      .insertInto('stats_message_spans')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'message_day', 'conversation_day', 'model_name']).doUpdateSet((eb) => ({
+          message_count: eb('stats_message_spans.message_count', '+', eb.ref('excluded.message_count')),
+        })),
+      )
+      .execute();
+  }
 }
 
-function addDailyRow(db: Executor, row: StatsDailyTable) {
-  return db
-    .insertInto('stats_daily')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['user_id', 'model_name', 'day']).doUpdateSet((eb) => ({
-        conversation_count: eb('stats_daily.conversation_count', '+', eb.ref('excluded.conversation_count')),
-        message_count: eb('stats_daily.message_count', '+', eb.ref('excluded.message_count')),
-        token_count: eb('stats_daily.token_count', '+', eb.ref('excluded.token_count')),
-        call_count: eb('stats_daily.call_count', '+', eb.ref('excluded.call_count')),
-      })),
-    )
-    .execute();
-}
-
-function addSpanRow(db: Executor, row: StatsMessageSpansTable) {
-  return db
-    .insertInto('stats_message_spans')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['user_id', 'message_day', 'conversation_day', 'model_name']).doUpdateSet((eb) => ({
-        message_count: eb('stats_message_spans.message_count', '+', eb.ref('excluded.message_count')),
-      })),
-    )
-    .execute();
+/** `rows` in slices of at most INSERT_CHUNK, none empty. */
+function chunks<T>(rows: T[]): T[][] {
+  const slices: T[][] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) slices.push(rows.slice(i, i + INSERT_CHUNK));
+  return slices;
 }
 
 /** Replaces the whole stored rollup with a tally of everything (the rebuild's last step). */
 export async function replaceRollup(db: Executor, tally: RollupTally): Promise<void> {
   await db.deleteFrom('stats_daily').execute();
   await db.deleteFrom('stats_message_spans').execute();
-  const daily = tally.dailyRows();
-  for (let i = 0; i < daily.length; i += INSERT_CHUNK) {
-    await db.insertInto('stats_daily').values(daily.slice(i, i + INSERT_CHUNK)).execute();
-  }
-  const spans = tally.spanRows();
-  for (let i = 0; i < spans.length; i += INSERT_CHUNK) {
-    await db.insertInto('stats_message_spans').values(spans.slice(i, i + INSERT_CHUNK)).execute();
-  }
+  for (const rows of chunks(tally.dailyRows())) await db.insertInto('stats_daily').values(rows).execute();
+  for (const rows of chunks(tally.spanRows())) await db.insertInto('stats_message_spans').values(rows).execute();
 }
 
 /** The stored rollup, in a stable order (for comparing it with a recount). */
