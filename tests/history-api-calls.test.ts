@@ -97,6 +97,12 @@ describe('GET /api/history/api-calls', () => {
     expect(beyond.status).toBe(200);
     expect(beyond.body.data.api_calls).toEqual([]);
     expect(beyond.body.data.pagination).toEqual({ current_page: 9, per_page: 3, total: 7, total_pages: 3 });
+    const farthest = await list('?page=1000000000&limit=100');
+    expect(farthest.status).toBe(200);
+    expect(farthest.body.data).toEqual({
+      api_calls: [],
+      pagination: { current_page: 1000000000, per_page: 100, total: 7, total_pages: 1 },
+    });
   });
 
   it.each([

@@ -44,10 +44,13 @@ export async function apiCalls(deps: ServiceDeps, userId: number, query: ApiCall
   await rollupReady(deps);
   const { from, to } = localCalendar(deps.config.statsTimezone).instantRange(filter.firstDay, filter.lastDay);
   const offset = offsetOf(query.page, query.limit);
+  // A page past the end is answered from the rollup alone: OFFSET would walk every matching row.
+  const known = offset > 0 ? await countApiCalls(deps.db, filter) : undefined;
+  if (known !== undefined && offset >= known) {
+    return { api_calls: [], pagination: paginationOf(query.page, query.limit, known) };
+  }
   const page = await listApiCalls(deps.db, { ...filter, from, to }, { limit: query.limit, offset });
-  // An empty page past the end still reports the real total; an empty first page has none.
-  const total = page.rows.length ? page.total : offset > 0 ? await countApiCalls(deps.db, filter) : 0;
-  return { api_calls: page.rows.map(toApiCall), pagination: paginationOf(query.page, query.limit, total) };
+  return { api_calls: page.rows.map(toApiCall), pagination: paginationOf(query.page, query.limit, page.total) };
 }
 
 const hasAny = (c: Counts) => c.conversation_count !== 0 || c.message_count !== 0 || c.token_count !== 0;
