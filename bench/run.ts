@@ -1,10 +1,11 @@
 import type { Scenario } from './harness.js';
 import { authScenario } from './scenarios/auth.js';
+import { chatScenario } from './scenarios/chat.js';
 import { conversationsScenario } from './scenarios/conversations.js';
 import { historyScenario } from './scenarios/history.js';
 
 // Each issue adds its scenario here. `npm run bench -- <name>` runs only the named ones.
-const scenarios: Scenario[] = [authScenario, conversationsScenario, historyScenario];
+const scenarios: Scenario[] = [authScenario, conversationsScenario, chatScenario, historyScenario];
 
 const wanted = process.argv.slice(2);
 let allPassed = true;

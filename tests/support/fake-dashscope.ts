@@ -131,6 +131,13 @@ class Exchange {
   }
 }
 
+export interface FakeOptions {
+  /** How requests are answered when nothing is queued. */
+  behaviour?: FakeBehaviour;
+  /** Keep every request in `requests` (default); a benchmark turns it off to stay flat in memory. */
+  record?: boolean;
+}
+
 /**
  * A stand-in for DashScope's OpenAI-compatible mode: a real HTTP server on port 0 that speaks its
  * wire format at `/compatible-mode/v1/chat/completions`. Tests queue how it answers the next
@@ -146,8 +153,10 @@ export class FakeDashScope {
   /** The value for DASHSCOPE_BASE_URL. */
   baseUrl = '';
 
-  static async start(): Promise<FakeDashScope> {
-    const fake = new FakeDashScope();
+  private constructor(private readonly options: FakeOptions) {}
+
+  static async start(options: FakeOptions = {}): Promise<FakeDashScope> {
+    const fake = new FakeDashScope(options);
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.baseUrl = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}/compatible-mode/v1`;
     return fake;
@@ -180,8 +189,8 @@ export class FakeDashScope {
       return;
     }
     received.body = JSON.parse(text);
-    this.requests.push(received);
-    const behaviour = this.queue.shift() ?? {};
+    if (this.options.record !== false) this.requests.push(received);
+    const behaviour = this.queue.shift() ?? this.options.behaviour ?? {};
     if (behaviour.fault === 'hang') return;
     if (behaviour.firstByteDelayMs) await sleep(behaviour.firstByteDelayMs);
     const reply = behaviour.fault === 'huge_body' ? 'x'.repeat(HUGE_REPLY_LENGTH) : (behaviour.reply ?? DEFAULT_REPLY);

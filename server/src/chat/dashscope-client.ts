@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { createNodeHttpFetch } from './node-http-fetch.js';
 
 /** The OpenAI-compatible client of DashScope; `null` when no API key is configured. */
 export type DashScope = OpenAI | null;
@@ -15,6 +16,7 @@ export function createDashScopeClient(config: Config['dashscope'], logger: Logge
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
     maxRetries: config.maxRetries,
+    fetch: createNodeHttpFetch(),
     // The SDK's own warnings go to our structured log instead of the console.
     logger: logger.child({ component: 'dashscope' }),
   });

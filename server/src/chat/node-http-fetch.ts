@@ -1,0 +1,59 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+function headersOf(res: http.IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  return headers;
+}
+
+function requestHeaders(init: RequestInit): Record<string, string> {
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
+/**
+ * A `fetch` for the openai SDK over node:http(s) with keep-alive agents. Under concurrent load
+ * Node's built-in fetch (undici's WHATWG layer) costs several times more per call than node:http,
+ * and every call of the proxy pays for it; the SDK needs only what this gives it: status, headers,
+ * a body it reads as JSON or as a stream, and abort through `signal` (which fails the request, or
+ * the body mid-read, with an AbortError exactly as fetch does).
+ */
+export function createNodeHttpFetch(): typeof fetch {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
+  return (input, init = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported URL: ${url.protocol}`);
+      if (init.body != null && typeof init.body !== 'string') throw new TypeError('only string bodies are supported');
+      const transport = url.protocol === 'https:' ? https : http;
+      const req = transport.request(
+        url,
+        { method: init.method ?? 'GET', headers: requestHeaders(init), agent: agents[url.protocol], signal: init.signal ?? undefined },
+        (res) => {
+          const status = res.statusCode ?? 502;
+          const nullBody = NULL_BODY_STATUSES.has(status) || req.method === 'HEAD';
+          if (nullBody) res.resume();
+          try {
+            const body = nullBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
+            resolve(new Response(body, { status, statusText: res.statusMessage, headers: headersOf(res) }));
+          } catch (err) {
+            // A status fetch cannot represent (outside 200–599): as broken as a reset connection.
+            res.destroy();
+            reject(err);
+          }
+        },
+      );
+      req.once('error', reject);
+      req.end(init.body ?? undefined);
+    });
+}
