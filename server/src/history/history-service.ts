@@ -79,6 +79,6 @@ export async function statistics(deps: ServiceDeps, userId: number, query: Stati
     total_messages: total(models, 'message_count'),
     total_tokens: total(models, 'token_count'),
     model_statistics: models,
-    daily_statistics: rows.days.filter(hasAny).sort((a, b) => (a.date < b.date ? -1 : 1)),
+    daily_statistics: rows.days.filter(hasAny),
   };
 }
