@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import express from 'express';
 import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type Config, type Db } from '@bailian-chat/server';
 
@@ -78,6 +78,18 @@ export async function startBareExpress(body: unknown): Promise<{ url: string; cl
   };
 }
 
+/** What the load generator (bench/load-generator.mjs, a worker thread) is asked to do and answers. */
+interface LoadRequest {
+  url: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  durationSeconds: number;
+}
+
+type LoadResult = Omit<Measurement, 'scenario' | 'target'>;
+
 export interface LoadOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
@@ -86,43 +98,24 @@ export interface LoadOptions {
   durationSeconds?: number;
 }
 
-/** The nearest-rank percentile `p` (0–100) of `values`. */
-function percentile(values: number[], p: number): number | undefined {
-  if (!values.length) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-/** Drives `url` with autocannon and returns throughput and latency percentiles (ms). */
+/** Drives `url` with autocannon (in a worker thread) and returns throughput and latency percentiles (ms). */
 export async function measure(scenario: string, target: string, url: string, options: LoadOptions = {}): Promise<Measurement> {
-  // autocannon's histogram reports p90 and p97.5 but no p95, so every 2xx latency is kept as well.
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        method: options.method ?? 'GET',
-        headers: options.headers,
-        body: options.body,
-        connections: options.connections ?? 50,
-        duration: Number(process.env.BENCH_SECONDS ?? options.durationSeconds ?? 10),
-      },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    instance.on('response', (_client, statusCode, _bytes, ms) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
-    });
-  });
-  const latency = result.latency as unknown as Record<string, number>;
-  return {
-    scenario,
-    target,
-    requestsPerSecond: result.requests.average,
-    p50: latency.p50 ?? result.latency.average,
-    p95: percentile(latencies, 95),
-    p99: latency.p99 ?? result.latency.max,
-    errors: result.errors + result.non2xx,
+  const request: LoadRequest = {
+    url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections ?? 50,
+    durationSeconds: Number(process.env.BENCH_SECONDS ?? options.durationSeconds ?? 10),
   };
+  const worker = new Worker(new URL('./load-generator.mjs', import.meta.url), { workerData: request });
+  const reply = await new Promise<{ result?: LoadResult; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  if (!reply.result) throw new Error(`load generator failed: ${reply.error}`);
+  return { scenario, target, ...reply.result };
 }
 
 export function printTable(rows: Measurement[]): void {

@@ -1,0 +1,45 @@
+// Runs in a worker thread, so the load generator has a core of its own and the server under test
+// keeps the main thread to itself: what we measure is the server, not autocannon sharing its loop.
+// Plain JavaScript because worker threads do not inherit the tsx loader that runs the bench.
+import { parentPort, workerData } from 'node:worker_threads';
+import autocannon from 'autocannon';
+
+/** The nearest-rank percentile `p` (0–100) of `values`. */
+function percentile(values, p) {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function run(request) {
+  // autocannon's histogram reports p90 and p97.5 but no p95, so every 2xx latency is kept as well.
+  const latencies = [];
+  const options = {
+    url: request.url,
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    connections: request.connections,
+    duration: request.durationSeconds,
+  };
+  const raw = await new Promise((resolve, reject) => {
+    const instance = autocannon(options, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client, statusCode, _bytes, ms) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(ms);
+    });
+  });
+  // Off the main thread autocannon hands back its raw histograms; aggregate them as it would.
+  const result = autocannon.aggregateResult([raw], options);
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: result.latency.p50 ?? result.latency.average,
+    p95: percentile(latencies, 95),
+    p99: result.latency.p99 ?? result.latency.max,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+run(workerData).then(
+  (result) => parentPort.postMessage({ result }),
+  (err) => parentPort.postMessage({ error: String(err) }),
+);
