@@ -117,6 +117,14 @@ describe('upstream timeouts (DASHSCOPE_TIMEOUT_MS=300)', () => {
     expect(await callNumber(app, userId, 1)).toMatchObject({ status_code: 503, error_code: 'upstream_timeout' });
   });
 
+  it('an answer that stalls after its headers → 503, and the request is abandoned', async () => {
+    app.fake.next({ fault: 'stall_mid_stream' });
+    const res = await chat(app, token, hello);
+    expectError(res, 503, '百炼API服务不可用');
+    await eventually(() => expect(app.fake.last.aborted).toBe(true));
+    expect(await callNumber(app, userId, 2)).toMatchObject({ status_code: 503, error_code: 'upstream_timeout' });
+  });
+
   it('a stream that stalls after its first frames ends with an error frame and is abandoned', async () => {
     app.fake.next({ fault: 'stall_mid_stream' });
     const res = await chatRaw(app, token, { ...hello, stream: true });
@@ -124,7 +132,7 @@ describe('upstream timeouts (DASHSCOPE_TIMEOUT_MS=300)', () => {
     const frames = await readSseData(res);
     expect(JSON.parse(frames.at(-1)!)).toEqual({ error: { message: '百炼API服务不可用', code: 'upstream_timeout' } });
     await eventually(() => expect(app.fake.last.aborted).toBe(true));
-    expect(await callNumber(app, userId, 2)).toMatchObject({ status_code: 200, stream: 1, error_code: 'upstream_timeout' });
+    expect(await callNumber(app, userId, 3)).toMatchObject({ status_code: 200, stream: 1, error_code: 'upstream_timeout' });
   });
 });
 

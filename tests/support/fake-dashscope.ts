@@ -18,7 +18,7 @@ export type FakeFault =
   | 'hang'
   /** Streams a few chunks (non-streamed: half the body), then destroys the connection. */
   | 'reset_mid_stream'
-  /** Streams a few chunks, then sends nothing more while keeping the connection open. */
+  /** Streams a few chunks (non-streamed: half the body), then sends nothing more, keeping the connection open. */
   | 'stall_mid_stream'
   /** A 200 whose body (or first frame) is not JSON. */
   | 'malformed_json'
@@ -211,6 +211,7 @@ export class FakeDashScope {
     exchange.head(200, 'application/json');
     if (fault === 'malformed_json') exchange.res.end(json.slice(0, json.length / 2));
     else if (fault === 'reset_mid_stream') exchange.res.write(json.slice(0, json.length / 2), () => exchange.res.destroy());
+    else if (fault === 'stall_mid_stream') exchange.res.write(json.slice(0, json.length / 2));
     else exchange.res.end(json);
   }
 

@@ -13,10 +13,7 @@ export interface ChatDeps extends ServiceDeps {
 export interface ChatCall {
   userId: number;
   facts: CallFacts;
-  /**
-   * Aborts the upstream request. The route aborts it when the client goes away, the stream relay
-   * when upstream stalls; the reason is the error code the call is recorded with.
-   */
+  /** Aborts the upstream request when the client goes away; the reason is the call's error code. */
   controller: AbortController;
 }
 

@@ -10,7 +10,7 @@ import { type ChatCall, type ChatDeps, upstreamFailure } from './chat-call.js';
 import { isCompletion, presentCompletion } from './completion-presenter.js';
 import { upstreamParams } from './dashscope-client.js';
 import { SseWriter } from './sse-writer.js';
-import { ChunkSource, relayStream } from './stream-relay.js';
+import { nextChunk, relayStream } from './stream-relay.js';
 import { ErrorCodes } from './upstream-errors.js';
 
 export type ChatResult = { stream: false; completion: ChatCompletion } | { stream: true; events: Readable };
@@ -64,13 +64,10 @@ async function openStream(
       .withResponse(),
   );
   call.facts.upstreamRequestId = request_id;
-  const source = new ChunkSource(data[Symbol.asyncIterator](), call.controller, deps.config.dashscope.timeoutMs);
-  const first = await upstream(deps, call, () => source.next()).catch((err: unknown) => {
-    source.close();
-    throw err;
-  });
+  const chunks = data[Symbol.asyncIterator]();
+  const first = await upstream(deps, call, () => nextChunk(chunks, signal));
   const sse = new SseWriter(signal);
-  call.facts.pending = relayStream(deps, call, source, first, sse).catch((err: unknown) =>
+  call.facts.pending = relayStream(deps, call, chunks, first, sse).catch((err: unknown) =>
     deps.logger.error({ err }, 'streamed reply not stored'),
   );
   return sse.stream;

@@ -16,7 +16,7 @@ export function createDashScopeClient(config: Config['dashscope'], logger: Logge
     baseURL: config.baseUrl,
     timeout: config.timeoutMs,
     maxRetries: config.maxRetries,
-    fetch: createNodeHttpFetch(),
+    fetch: createNodeHttpFetch(config.timeoutMs),
     // The SDK's own warnings go to our structured log instead of the console.
     logger: logger.child({ component: 'dashscope' }),
   });

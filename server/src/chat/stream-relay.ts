@@ -6,32 +6,11 @@ import { ErrorCodes, unavailable, type UpstreamFailure } from './upstream-errors
 
 type Chunk = OpenAI.ChatCompletionChunk;
 
-/**
- * Upstream's chunks, one at a time. The SDK's own timeout ends when the response headers arrive,
- * so an idle timer (DASHSCOPE_TIMEOUT_MS between chunks) aborts a stream that stalls after them.
- */
-export class ChunkSource {
-  private readonly idle: NodeJS.Timeout;
-
-  constructor(
-    private readonly chunks: AsyncIterator<Chunk>,
-    private readonly controller: AbortController,
-    idleMs: number,
-  ) {
-    this.idle = setTimeout(() => controller.abort(ErrorCodes.timeout), idleMs);
-  }
-
-  async next(): Promise<IteratorResult<Chunk>> {
-    const next = await this.chunks.next();
-    // The SDK ends an aborted stream quietly; here an abort is a failure like any other.
-    if (this.controller.signal.aborted) throw this.controller.signal.reason;
-    this.idle.refresh();
-    return next;
-  }
-
-  close(): void {
-    clearTimeout(this.idle);
-  }
+/** The next chunk. The SDK ends an aborted stream quietly; here an abort is a failure like any other. */
+export async function nextChunk(chunks: AsyncIterator<Chunk>, signal: AbortSignal): Promise<IteratorResult<Chunk>> {
+  const next = await chunks.next();
+  if (signal.aborted) throw signal.reason;
+  return next;
 }
 
 /** The reply as it streams by: its text, whether upstream said it was finished, its usage. */
@@ -64,22 +43,20 @@ function errorFrame(failure: UpstreamFailure): string {
 export async function relayStream(
   deps: ChatDeps,
   call: ChatCall,
-  source: ChunkSource,
+  chunks: AsyncIterator<Chunk>,
   first: IteratorResult<Chunk>,
   sse: SseWriter,
 ): Promise<void> {
   const reply = new StreamedReply(call);
   let failure: UpstreamFailure | null = null;
   try {
-    for (let next = first; !next.done; next = await source.next()) {
+    for (let next = first; !next.done; next = await nextChunk(chunks, call.controller.signal)) {
       reply.add(next.value);
       await sse.data(JSON.stringify(next.value));
     }
     if (!reply.finished) failure = noteFailure(call, unavailable(ErrorCodes.truncated));
   } catch (err) {
     failure = upstreamFailure(deps.logger, call, err);
-  } finally {
-    source.close();
   }
   try {
     if (call.facts.conversationId !== null) {

@@ -2,6 +2,7 @@ import { Messages } from '@bailian-chat/contract';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { Logger } from 'pino';
 import { ApiError, BadRequestError, ServiceUnavailableError } from '../http/errors.js';
+import { UpstreamIdleTimeoutError } from './node-http-fetch.js';
 
 /** What a failed upstream call becomes: the error we answer and the code the call is recorded with. */
 export interface UpstreamFailure {
@@ -55,12 +56,12 @@ function fromStatus(err: APIError, logger: Logger): UpstreamFailure {
 
 /**
  * Maps an error thrown by the upstream call (the SDK, the network, or a body that is not what it
- * should be) to our answer, as PRODUCT.md settles it. `abortReason` is set when we aborted the call
- * ourselves, which the SDK reports in several shapes.
+ * should be) to our answer, as PRODUCT.md settles it. `abortReason` is set when the call was
+ * aborted because its client went away, which the SDK reports in several shapes.
  */
 export function mapUpstreamError(err: unknown, abortReason: string | undefined, logger: Logger): UpstreamFailure {
   if (abortReason) return unavailable(abortReason);
-  if (err instanceof APIConnectionTimeoutError) return unavailable(ErrorCodes.timeout);
+  if (err instanceof APIConnectionTimeoutError || err instanceof UpstreamIdleTimeoutError) return unavailable(ErrorCodes.timeout);
   if (err instanceof APIConnectionError) return unavailable(ErrorCodes.unreachable);
   if (err instanceof APIError) return fromStatus(err, logger);
   if (err instanceof SyntaxError) return unavailable(ErrorCodes.malformed);
