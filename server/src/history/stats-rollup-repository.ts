@@ -44,7 +44,7 @@ export async function addTally(db: Executor, tally: RollupTally): Promise<void> 
       .insertInto('stats_message_spans')
       .values(rows)
       .onConflict((oc) =>
-        oc.columns(['user_id', 'message_day', 'conversation_day', 'model_name']).doUpdateSet((eb) => ({
+        oc.columns(['user_id', 'message_day', 'model_name', 'conversation_day']).doUpdateSet((eb) => ({
           message_count: eb('stats_message_spans.message_count', '+', eb.ref('excluded.message_count')),
         })),
       )

@@ -48,7 +48,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('conversation_day', 'varchar(10)', (c) => c.notNull())
     .addColumn('model_name', 'varchar(100)', (c) => c.notNull())
     .addColumn('message_count', 'integer', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint('stats_message_spans_pk', ['user_id', 'message_day', 'conversation_day', 'model_name'])
+    // In this order a range of message days comes out grouped by (message_day, model_name) already.
+    .addPrimaryKeyConstraint('stats_message_spans_pk', ['user_id', 'message_day', 'model_name', 'conversation_day'])
     .$call(clusteredOnSqlite(db))
     .execute();
 }
