@@ -138,20 +138,24 @@ export async function readStatistics(db: Executor, filter: StatsFilter): Promise
   return result;
 }
 
-/** The number of API calls the filter covers, as a query usable on its own or as a subquery. */
-export function apiCallTotal(db: Executor, filter: StatsFilter) {
-  const [from, to] = summedDays(filter);
+/** What `apiCallTotal` adds up for a filter: the user, the model (or ALL) and the summed days. */
+export function apiCallTotalArgs(filter: StatsFilter): [userId: number, model: string, from: string, to: string] {
+  return [filter.userId, filter.modelName ?? ALL, ...summedDays(filter)];
+}
+
+/** The number of API calls a filter covers (see apiCallTotalArgs), as a query or a subquery. */
+export function apiCallTotal(db: Executor, userId: number, model: string, from: string, to: string) {
   return db
     .selectFrom('stats_daily')
     .select((eb) => eb.fn.sum<number>('call_count').as('calls'))
-    .where('user_id', '=', filter.userId)
-    .where('model_name', '=', filter.modelName ?? ALL)
+    .where('user_id', '=', userId)
+    .where('model_name', '=', model)
     .where('day', '>=', from)
     .where('day', '<=', to);
 }
 
 /** How many API calls the filter covers: the api-calls list's total, without counting rows. */
 export async function countApiCalls(db: Executor, filter: StatsFilter): Promise<number> {
-  const row = await apiCallTotal(db, filter).executeTakeFirst();
+  const row = await apiCallTotal(db, ...apiCallTotalArgs(filter)).executeTakeFirst();
   return Number(row?.calls ?? 0);
 }
