@@ -3,6 +3,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { ensureStatsRollup } from './history/stats-rollup-rebuild.js';
 import { createLogger } from './logger.js';
 
 async function main() {
@@ -19,6 +20,8 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
+  // Build the statistics rollup now (a no-op when it is current), not on the first history request.
+  await ensureStatsRollup(db, config.statsTimezone);
   const app = createApp({ config, db, logger });
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ host: config.host, port: config.port }, 'bailian-chat listening');
