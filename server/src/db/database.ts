@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { registerSqliteHandle } from './prepared-query.js';
+import { loadSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -30,7 +31,8 @@ function cacheStatements(sqlite: SQLite.Database): SQLite.Database {
 
 function openSqlite(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new SQLite(path);
+  const Sqlite = loadSqlite();
+  const sqlite = new Sqlite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
