@@ -201,6 +201,18 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('counts a recorded call that names no model once in the history total', async () => {
+    const carol = await createAccount(app.url, 'carol');
+    const list = () => request(app.url, 'GET', '/api/history/api-calls', { token: carol.accessToken });
+    await list(); // the statistics rollup is built now, so the write hooks keep it from here on
+    const res = await chat(app, carol.accessToken, { messages: hello.messages });
+    expectFieldErrors(res, ['model']);
+    expect(await nthCall(carol, 1)).toMatchObject({ status_code: 400, model_name: '' });
+    const history = await list();
+    expect(history.body.data.api_calls).toHaveLength(1);
+    expect(history.body.data.pagination).toMatchObject({ total: 1, total_pages: 1 });
+  });
+
   it('answers 401 to an anonymous caller and records nothing', async () => {
     const before = await app.db.selectFrom('api_calls').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const res = await request(app.url, 'POST', '/api/bailian/chat/completions', { body: hello });

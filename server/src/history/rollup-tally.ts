@@ -78,9 +78,13 @@ export class RollupTally {
   }
 
   private count(userId: number, modelName: string, day: string, counter: Counter, n: number): void {
-    this.dailyRow(userId, modelName, day)[counter] += n;
+    // A call recorded without a model (its body failed validation) has model_name '', which is the
+    // all-models key itself: it counts in the all-models rows once, not twice.
+    if (modelName !== ALL) {
+      this.dailyRow(userId, modelName, day)[counter] += n;
+      this.dailyRow(userId, modelName, ALL)[counter] += n;
+    }
     this.dailyRow(userId, ALL, day)[counter] += n;
-    this.dailyRow(userId, modelName, ALL)[counter] += n;
     this.dailyRow(userId, ALL, ALL)[counter] += n;
   }
 
