@@ -71,6 +71,14 @@ describe('failed logins per username + IP (LOGIN_MAX_FAILURES=3)', () => {
     expect((await loginFrom('198.51.100.3', victim.user.username, victim.user.password)).status).toBe(200);
   });
 
+  it('keeps a forwarded client address longer than its column to 64 characters', async () => {
+    const { user } = await registerAndLogin(app.url);
+    const res = await loginFrom('x'.repeat(300), user.username, user.password);
+    expect(res.status).toBe(200);
+    const sessions = await app.db.selectFrom('sessions').select('client_ip').orderBy('id', 'desc').limit(1).execute();
+    expect(sessions[0]!.client_ip).toBe('x'.repeat(64));
+  });
+
   it('does not count successful logins', async () => {
     const { user } = await registerAndLogin(app.url);
     for (let i = 0; i < 5; i += 1) {

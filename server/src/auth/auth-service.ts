@@ -60,7 +60,8 @@ async function startSession(deps: ServiceDeps, userId: number, meta: ClientMeta)
     revoked_at: null,
     created_at: now,
     last_used_at: now,
-    client_ip: meta.ip ?? null,
+    // With TRUST_PROXY the address comes from X-Forwarded-For, unchecked: keep it to the column's 64.
+    client_ip: meta.ip?.slice(0, 64) ?? null,
     user_agent: meta.userAgent?.slice(0, 512) ?? null,
   });
   return { sessionId, refreshToken, now };
