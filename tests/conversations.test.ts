@@ -85,6 +85,8 @@ describe('POST /api/conversations', () => {
     ['a blank title', { model_name: TEST_MODEL, title: '   ' }, 'title'],
     ['a 201-character title', { model_name: TEST_MODEL, title: 'x'.repeat(201) }, 'title'],
     ['a title that is not a string', { model_name: TEST_MODEL, title: 42 }, 'title'],
+    // PostgreSQL text cannot hold U+0000: a 400 rather than the database's error.
+    ['a title holding U+0000', { model_name: TEST_MODEL, title: 'a\u0000b' }, 'title'],
   ])('refuses %s with 400 and stores nothing', async (_label, body, field) => {
     const before = await conversationCount();
     const res = await request(app.url, 'POST', '/api/conversations', { token: alice.accessToken, body });
@@ -202,7 +204,7 @@ describe('GET /api/conversations', () => {
     ]);
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=-1', 'limit=abc', 'limit=1.5', 'page=0', 'page=-3', 'page=abc', 'model_name='])(
+  it.each(['limit=0', 'limit=101', 'limit=-1', 'limit=abc', 'limit=1.5', 'page=0', 'page=-3', 'page=abc', 'model_name=', 'model_name=a%00b'])(
     '?%s is 400',
     async (query) => {
       const res = await list(`?${query}`);

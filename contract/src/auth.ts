@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Timestamp } from './common.js';
+import { Timestamp, withoutNul } from './common.js';
 import { errors, successEnvelope } from './envelope.js';
 
 const c = initContract();
@@ -8,6 +8,8 @@ const c = initContract();
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
+/** The longest login name (an email address). */
+export const LOGIN_MAX = 254;
 
 const Username = z.string().regex(USERNAME_PATTERN, '用户名为 3–32 位字母、数字或 _ . -');
 const Password = z.string().min(PASSWORD_MIN, '密码至少 8 个字符').max(PASSWORD_MAX, '密码最多 128 个字符');
@@ -19,12 +21,12 @@ export const RegisterBodySchema = z.object({
   username: Username.describe('用户名'),
   email: z.string().max(254).email('邮箱格式无效').describe('邮箱地址'),
   password: Password.describe('密码，8–128 个字符'),
-  nickname: z.string().min(1).max(50).optional().describe('用户昵称，默认为用户名'),
+  nickname: withoutNul(z.string().min(1).max(50)).optional().describe('用户昵称，默认为用户名'),
   phone: Phone.optional().describe('手机号码'),
 });
 
 export const LoginBodySchema = z.object({
-  username: z.string().min(1).max(254).describe('用户名或邮箱'),
+  username: withoutNul(z.string().min(1).max(LOGIN_MAX)).describe('用户名或邮箱'),
   password: z.string().min(1).max(1024).describe('密码'),
 });
 

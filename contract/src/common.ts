@@ -35,4 +35,12 @@ export const DateString = z
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
   }, '日期无效');
 
-export const ModelName = z.string().min(1).max(100);
+/**
+ * PostgreSQL text cannot hold U+0000 (the query fails), so a string that is stored or looked up
+ * as it is must not contain it: a 400 here rather than a 500 there.
+ */
+export function withoutNul<T extends z.ZodString>(schema: T) {
+  return schema.refine((value) => !value.includes('\u0000'), '不能包含空字符 U+0000');
+}
+
+export const ModelName = withoutNul(z.string().min(1).max(100));

@@ -1,4 +1,4 @@
-import { LoginBodySchema, Messages } from '@bailian-chat/contract';
+import { LOGIN_MAX, Messages } from '@bailian-chat/contract';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.js';
@@ -6,8 +6,6 @@ import { RateLimitError } from '../http/errors.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const ONE_HOUR = 60 * 60 * 1000;
-/** The longest `username` a login accepts (an email address). */
-const MAX_LOGIN_LENGTH = LoginBodySchema.shape.username.maxLength ?? 254;
 
 function clientKey(req: Request): string {
   return ipKeyGenerator(req.ip ?? 'unknown');
@@ -46,7 +44,7 @@ export function loginFailureLimiter(config: Config): RequestHandler {
     keyGenerator: (req) => {
       // This runs before body validation: clip the name to the longest valid login, or every
       // oversized name would be kept as a key of its own, up to BODY_LIMIT each, for 15 minutes.
-      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, MAX_LOGIN_LENGTH).toLowerCase() : '';
+      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, LOGIN_MAX).toLowerCase() : '';
       return `${clientKey(req)}|${username}`;
     },
     handler: limitReached,

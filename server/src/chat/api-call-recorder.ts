@@ -57,7 +57,7 @@ async function record(deps: ServiceDeps, req: Request, res: Response, facts: Cal
     user_id: callerOf(req).userId,
     conversation_id: facts.conversationId,
     message_id: facts.messageId,
-    model_name: typeof body.model === 'string' ? body.model.slice(0, 100) : '',
+    model_name: typeof body.model === 'string' ? body.model.replaceAll('\u0000', '').slice(0, 100) : '',
     api_endpoint: contract.chat.completions.path,
     status_code: status,
     request_tokens: facts.usage?.prompt_tokens ?? 0,
