@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { isStorableId } from '../db/dialect.js';
 import { perDatabase, prepareListQuery, prepareQuery } from '../db/prepared-query.js';
 import type { ConversationRow, NewConversation } from '../db/schema.js';
 import { onConversationCreated, onConversationDeleted } from '../history/stats-hooks.js';
@@ -43,8 +44,8 @@ const queries = perDatabase((db: Db) => ({
 }));
 
 /** A conversation that is not deleted, whoever owns it (callers check ownership). */
-export function findLiveConversation(db: Db, id: number): Promise<ConversationRow | undefined> {
-  return queries(db).findLive(id);
+export async function findLiveConversation(db: Db, id: number): Promise<ConversationRow | undefined> {
+  return isStorableId(id) ? queries(db).findLive(id) : undefined;
 }
 
 /** Moves the live count of a user's conversations of one model by `delta`. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { isStorableId } from '../db/dialect.js';
 import { perDatabase, prepareListQuery } from '../db/prepared-query.js';
 import type { MessageRow, NewMessage } from '../db/schema.js';
 import { CONVERSATION_DELETED } from '../conversations/conversations-repository.js';
@@ -96,7 +97,8 @@ export interface LiveMessageRef {
 }
 
 /** A live message of a live conversation, with who owns that conversation. */
-export function findLiveMessage(db: Db, id: number): Promise<LiveMessageRef | undefined> {
+export async function findLiveMessage(db: Db, id: number): Promise<LiveMessageRef | undefined> {
+  if (!isStorableId(id)) return undefined;
   return db
     .selectFrom('messages')
     .innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
