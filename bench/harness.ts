@@ -49,7 +49,8 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
   });
   const db = openDatabase(config.databaseUrl);
   await migrateToLatest(db);
-  const server = await listen(createApp({ config, db, logger: createLogger(config.logLevel) }));
+  const app = createApp({ config, db, logger: createLogger(config.logLevel) });
+  const server = await listen(app);
   return {
     url: urlOf(server),
     db,
@@ -57,6 +58,7 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await app.drain();
       await db.destroy();
     },
   };

@@ -33,8 +33,11 @@ function healthRoutes(app: Express, deps: AppDeps) {
   });
 }
 
+/** The app, plus `drain`: writes what is still buffered (API-call records) before the database closes. */
+export type App = Express & { drain(): Promise<void> };
+
 /** Builds the whole HTTP app from its dependencies; `main.ts` is what listens. */
-export function createApp(deps: AppDeps): Express {
+export function createApp(deps: AppDeps): App {
   const ctx = serviceDeps(deps);
   // Hash the dummy password now, so the first login of an unknown user costs no more than any other.
   void dummyPasswordHash();
@@ -67,5 +70,5 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return app;
+  return Object.assign(app, { drain: () => ctx.apiCallWriter.flush() });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { liveSessionUserQuery } from './auth/sessions-repository.js';
+import { ApiCallWriter } from './history/api-call-writer.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 
@@ -14,6 +15,8 @@ export interface AppDeps {
 export interface ServiceDeps extends AppDeps {
   /** The JWT secret as bytes, decoded once rather than on every request. */
   jwtKey: Buffer;
+  /** Where API-call records go: batched, so a burst of answers costs one transaction. */
+  apiCallWriter: ApiCallWriter;
   /** The session + user lookup of every authenticated request, compiled once. */
   findLiveSessionUser: ReturnType<typeof liveSessionUserQuery>;
 }
@@ -23,5 +26,6 @@ export function serviceDeps(deps: AppDeps): ServiceDeps {
     ...deps,
     jwtKey: Buffer.from(deps.config.jwtSecret, 'utf8'),
     findLiveSessionUser: liveSessionUserQuery(deps.db),
+    apiCallWriter: new ApiCallWriter(deps.db, deps.logger),
   };
 }

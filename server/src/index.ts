@@ -1,4 +1,4 @@
-export { createApp } from './app.js';
+export { createApp, type App } from './app.js';
 export { ConfigError, loadConfig, type Config } from './config.js';
 export { openDatabase, type Db } from './db/database.js';
 export { migrateToLatest } from './db/migrator.js';

@@ -43,6 +43,7 @@ async function main() {
     // later request on it that the connection closes with its response (before the app answers).
     server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
     server.close(async () => {
+      await app.drain();
       await db.destroy();
       logger.info('stopped');
       process.exit(0);

@@ -37,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}, logger?: Ap
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await app.drain();
       await db.destroy();
     },
   };

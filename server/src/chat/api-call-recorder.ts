@@ -4,7 +4,6 @@ import type { Request, RequestHandler, Response } from 'express';
 import { nowIso } from '../db/clock.js';
 import type { ServiceDeps } from '../deps.js';
 import { callerOf } from '../http/auth-middleware.js';
-import { insertApiCall } from '../history/api-calls-repository.js';
 import { ErrorCodes } from './upstream-errors.js';
 
 /** What the chat service learns about a call, filled in as it goes and recorded when it ends. */
@@ -53,7 +52,7 @@ async function record(deps: ServiceDeps, req: Request, res: Response, facts: Cal
   const status = res.headersSent ? res.statusCode : CLIENT_CLOSED_REQUEST;
   // The body may have failed validation: keep what it names only if it is the right type.
   const body = (req.body ?? {}) as { model?: unknown; stream?: unknown };
-  await insertApiCall(deps.db, {
+  deps.apiCallWriter.write({
     user_id: callerOf(req).userId,
     conversation_id: facts.conversationId,
     message_id: facts.messageId,

@@ -2,21 +2,33 @@ import type { Db } from '../db/database.js';
 import type { ApiCallRow, NewApiCall } from '../db/schema.js';
 import { perDatabase, prepareCommittedListQuery } from '../db/prepared-query.js';
 import { apiCallTotal, apiCallTotalArgs, type StatsFilter } from './statistics-repository.js';
-import { onApiCallRecorded } from './stats-hooks.js';
+import { onApiCallsRecorded } from './stats-hooks.js';
 
-/** Stores one API-call record (spec §5.1) and keeps the statistics in step, atomically. */
-export async function insertApiCall(db: Db, call: NewApiCall): Promise<number> {
+/**
+ * Stores API-call records (spec §5.1) and keeps the statistics in step, atomically: one multi-row
+ * insert and one rollup update however many calls there are. Returns their ids in order.
+ */
+export async function insertApiCalls(db: Db, calls: NewApiCall[]): Promise<number[]> {
   return db.transaction().execute(async (trx) => {
-    const { id } = await trx.insertInto('api_calls').values(call).returning('id').executeTakeFirstOrThrow();
-    await onApiCallRecorded(trx, {
-      id,
-      user_id: call.user_id,
-      model_name: call.model_name,
-      total_tokens: call.total_tokens ?? 0,
-      created_at: call.created_at,
-    });
-    return id;
+    const rows = await trx.insertInto('api_calls').values(calls).returning('id').execute();
+    const ids = rows.map((row) => row.id);
+    await onApiCallsRecorded(
+      trx,
+      calls.map((call, i) => ({
+        id: ids[i]!,
+        user_id: call.user_id,
+        model_name: call.model_name,
+        total_tokens: call.total_tokens ?? 0,
+        created_at: call.created_at,
+      })),
+    );
+    return ids;
   });
+}
+
+export async function insertApiCall(db: Db, call: NewApiCall): Promise<number> {
+  const [id] = await insertApiCalls(db, [call]);
+  return id!;
 }
 
 export interface ApiCallFilter extends StatsFilter {

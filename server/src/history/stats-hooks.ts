@@ -108,9 +108,9 @@ export async function onMessageDeleted(db: Executor, messageId: number): Promise
   await addTally(db, tally);
 }
 
-export async function onApiCallRecorded(db: Executor, call: ApiCallFacts): Promise<void> {
+export async function onApiCallsRecorded(db: Executor, calls: ApiCallFacts[]): Promise<void> {
   const tally = await newTally(db);
   if (!tally) return;
-  tally.apiCall(call);
+  for (const call of calls) tally.apiCall(call);
   await addTally(db, tally);
 }

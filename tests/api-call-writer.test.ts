@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@bailian-chat/server';
+import type { NewApiCall } from '../server/src/db/schema.js';
+import { ApiCallWriter } from '../server/src/history/api-call-writer.js';
+import { recountStatsRollup } from '../server/src/history/stats-rollup-rebuild.js';
+import { storedRollup } from '../server/src/history/stats-rollup-repository.js';
+import { createAccount, request, type Account } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const ZONE = 'Asia/Shanghai';
+
+let app: TestApp;
+let alice: Account;
+
+beforeAll(async () => {
+  app = await startTestApp({ STATS_TIMEZONE: ZONE });
+  alice = await createAccount(app.url, 'alice');
+  // Build the rollup first, so the writes below are kept by the write path, not by a recount.
+  await request(app.url, 'GET', '/api/history/conversations/statistics', { token: alice.accessToken });
+});
+afterAll(() => app.close());
+
+function call(model: string, tokens: number, createdAt: string): NewApiCall {
+  return {
+    user_id: alice.userId,
+    conversation_id: null,
+    message_id: null,
+    model_name: model,
+    api_endpoint: '/api/bailian/chat/completions',
+    status_code: 200,
+    request_tokens: 1,
+    response_tokens: tokens - 1,
+    total_tokens: tokens,
+    call_duration: 10,
+    client_ip: '127.0.0.1',
+    upstream_request_id: null,
+    stream: 0,
+    error_code: null,
+    created_at: createdAt,
+  };
+}
+
+const storedCalls = () => app.db.selectFrom('api_calls').selectAll().orderBy('id').execute();
+
+describe('ApiCallWriter', () => {
+  it('stores a burst of records, in order, and keeps the rollup equal to a recount', async () => {
+    const writer = new ApiCallWriter(app.db, createLogger('silent'));
+    const burst = [
+      call('qwen-plus', 10, '2024-03-01T15:59:59.000Z'),
+      call('qwen-max', 20, '2024-03-01T16:00:00.000Z'),
+      call('qwen-plus', 30, '2024-03-02T01:00:00.000Z'),
+      call('', 40, '2024-03-02T02:00:00.000Z'),
+    ];
+    for (const record of burst) writer.write(record);
+    expect(await storedCalls()).toHaveLength(0);
+
+    await writer.flush();
+    const rows = await storedCalls();
+    expect(rows.map((r) => [r.model_name, r.total_tokens, r.created_at])).toEqual(
+      burst.map((r) => [r.model_name, r.total_tokens, r.created_at]),
+    );
+    const stored = await storedRollup(app.db);
+    const recount = await recountStatsRollup(app.db, ZONE);
+    const byKey = <T extends object>(list: T[]) => list.map((r) => JSON.stringify(Object.entries(r).sort())).sort();
+    expect(byKey(stored.daily)).toEqual(byKey(recount.dailyRows()));
+  });
+
+  it('writes on its own within its batch window, and the history list shows the records', async () => {
+    const writer = new ApiCallWriter(app.db, createLogger('silent'));
+    const before = (await storedCalls()).length;
+    writer.write(call('qwen-turbo', 5, '2024-03-03T00:00:00.000Z'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await storedCalls()).toHaveLength(before + 1);
+    const res = await request(app.url, 'GET', '/api/history/api-calls?model_name=qwen-turbo', { token: alice.accessToken });
+    expect(res.body.data.pagination.total).toBe(1);
+    expect(res.body.data.api_calls[0].total_tokens).toBe(5);
+  });
+
+  it('logs a batch it could not store and goes on writing later ones', async () => {
+    const errors: unknown[] = [];
+    const logger = createLogger('silent');
+    logger.error = ((obj: unknown) => void errors.push(obj)) as typeof logger.error;
+    const writer = new ApiCallWriter(app.db, logger);
+    writer.write({ ...call('qwen-plus', 1, '2024-03-04T00:00:00.000Z'), user_id: 999_999 }); // no such user: FK refuses
+    await writer.flush();
+    expect(errors).toHaveLength(1);
+    const before = (await storedCalls()).length;
+    writer.write(call('qwen-plus', 2, '2024-03-04T00:00:00.000Z'));
+    await writer.flush();
+    expect(await storedCalls()).toHaveLength(before + 1);
+  });
+});
