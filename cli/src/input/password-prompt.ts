@@ -25,8 +25,11 @@ function readLine(input: NodeJS.ReadStream): Promise<string> {
   });
 }
 
-/** On a terminal: raw mode, so nothing the user types is echoed. */
-function readHidden(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
+/**
+ * On a terminal: raw mode, so nothing the user types is echoed. The question is shown only once raw
+ * mode is on, so not even a key typed the instant the prompt appears is echoed.
+ */
+function readHidden(question: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let answer = '';
     const finish = (error?: Error) => {
@@ -49,6 +52,7 @@ function readHidden(input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promi
     input.setEncoding('utf8');
     input.on('data', onData);
     input.resume();
+    output.write(question);
   });
 }
 
@@ -59,6 +63,5 @@ export async function promptPassword(
   output: NodeJS.WriteStream = process.stderr,
 ): Promise<string> {
   if (!input.isTTY) return readLine(input);
-  output.write(question);
-  return readHidden(input, output);
+  return readHidden(question, input, output);
 }
