@@ -24,10 +24,12 @@ function filterOf(userId: number, query: StatisticsQuery): StatsFilter {
 const rollupBuilds = new WeakMap<Db, Promise<void>>();
 
 /**
- * The rollup is built (or rebuilt for a changed STATS_TIMEZONE) once per database, before the first
- * read; a failed build is retried by the next request.
+ * Before every history read: the rollup is built (or rebuilt for a changed STATS_TIMEZONE) once per
+ * database, a failed build being retried by the next request; and buffered API-call records are
+ * written, so a reader sees every call made so far.
  */
-function rollupReady(deps: ServiceDeps): Promise<void> {
+function historyReady(deps: ServiceDeps): Promise<void> {
+  const flushed = deps.apiCallWriter.flush();
   let build = rollupBuilds.get(deps.db);
   if (!build) {
     build = ensureStatsRollup(deps.db, deps.config.statsTimezone).catch((err: unknown) => {
@@ -36,12 +38,12 @@ function rollupReady(deps: ServiceDeps): Promise<void> {
     });
     rollupBuilds.set(deps.db, build);
   }
-  return build;
+  return Promise.all([flushed, build]).then(() => undefined);
 }
 
 export async function apiCalls(deps: ServiceDeps, userId: number, query: ApiCallsQuery) {
   const filter = filterOf(userId, query);
-  await rollupReady(deps);
+  await historyReady(deps);
   const { from, to } = localCalendar(deps.config.statsTimezone).instantRange(filter.firstDay, filter.lastDay);
   const offset = offsetOf(query.page, query.limit);
   // A page past the end is answered from the rollup alone: OFFSET would walk every matching row.
@@ -70,7 +72,7 @@ function applySpans({ days, models, spans }: StatisticsRows): void {
 
 export async function statistics(deps: ServiceDeps, userId: number, query: StatisticsQuery): Promise<Statistics> {
   const filter = filterOf(userId, query);
-  await rollupReady(deps);
+  await historyReady(deps);
   const rows = await readStatistics(deps.db, filter);
   applySpans(rows);
   const models = rows.models.filter(hasAny).sort((a, b) => (a.model_name < b.model_name ? -1 : 1));
