@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConversation } from './support/conversations.js';
+import { countStoredMessages, createConversation } from './support/conversations.js';
 import { expectFieldErrors } from './support/envelope.js';
 import { createAccount, request, type Account } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -29,14 +29,6 @@ function send(body: unknown, id = conversationId) {
   return request(app.url, 'POST', `/api/conversations/${id}/messages`, { token: alice.accessToken, body });
 }
 
-async function storedMessages() {
-  const row = await app.db
-    .selectFrom('messages')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
 
 describe('message content validation', () => {
   it.each([
@@ -62,7 +54,7 @@ describe('message content validation', () => {
   ])('refuses %s with 400 and stores nothing', async (_label, body, field) => {
     const res = await send(body);
     expectFieldErrors(res, [field]);
-    expect(await storedMessages()).toBe(0);
+    expect(await countStoredMessages(app.db, conversationId)).toBe(0);
     const conversation = await app.db
       .selectFrom('conversations')
       .select('updated_at')

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConversation, sendText } from './support/conversations.js';
+import { countStoredMessages, createConversation, sendText } from './support/conversations.js';
 import { expectError, expectFieldErrors, ISO_UTC } from './support/envelope.js';
 import { createAccount, request, type Account } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -30,14 +30,6 @@ function storedConversation(id: number) {
   return app.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-async function messageCount(conversationId: number) {
-  const row = await app.db
-    .selectFrom('messages')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
 
 describe('POST /api/conversations/:id/messages', () => {
   it('stores a text message and answers every field', async () => {
@@ -132,7 +124,7 @@ describe('POST /api/conversations/:id/messages', () => {
       created_at: res.body.data.created_at,
     });
     expect(res.body.data.created_at).not.toBe('2000-01-01T00:00:00.000Z');
-    expect(await messageCount(other.conversation_id)).toBe(0);
+    expect(await countStoredMessages(app.db, other.conversation_id)).toBe(0);
   });
 
   it('is 403 in another user’s conversation and stores nothing', async () => {
@@ -142,7 +134,7 @@ describe('POST /api/conversations/:id/messages', () => {
       body: { content: [{ type: 'text', text: 'intrusion' }] },
     });
     expectError(res, 403, '无权限在该对话中发送消息');
-    expect(await messageCount(conversation.conversation_id)).toBe(0);
+    expect(await countStoredMessages(app.db, conversation.conversation_id)).toBe(0);
     expect((await storedConversation(conversation.conversation_id)).updated_at).toBe(conversation.updated_at);
   });
 
@@ -160,7 +152,7 @@ describe('POST /api/conversations/:id/messages', () => {
       404,
       '对话不存在',
     );
-    expect(await messageCount(conversation.conversation_id)).toBe(0);
+    expect(await countStoredMessages(app.db, conversation.conversation_id)).toBe(0);
   });
 
   it('is 400 for a non-integer conversation id', async () => {

@@ -1,4 +1,5 @@
 import type { Conversation, Message } from '@bailian-chat/contract';
+import type { Db } from '@bailian-chat/server';
 import { request } from './http.js';
 
 /** A model every test app allows (it is on the default ALLOWED_MODELS). */
@@ -23,4 +24,14 @@ export async function sendText(base: string, token: string, conversationId: numb
   });
   if (res.status !== 200) throw new Error(`send message failed: ${res.text}`);
   return res.body.data;
+}
+
+/** How many rows a conversation has in `messages`, deleted ones included: what a write stored. */
+export async function countStoredMessages(db: Db, conversationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
