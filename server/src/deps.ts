@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { liveSessionUserQuery } from './auth/sessions-repository.js';
 import { ApiCallWriter } from './history/api-call-writer.js';
@@ -13,8 +14,8 @@ export interface AppDeps {
 
 /** What services receive: the app's deps plus values derived from them once at start-up. */
 export interface ServiceDeps extends AppDeps {
-  /** The JWT secret as bytes, decoded once rather than on every request. */
-  jwtKey: Buffer;
+  /** The JWT secret as a key object, made once: an HMAC over raw bytes imports the key every time. */
+  jwtKey: KeyObject;
   /** Where API-call records go: batched, so a burst of answers costs one transaction. */
   apiCallWriter: ApiCallWriter;
   /** The session + user lookup of every authenticated request, compiled once. */
@@ -24,7 +25,7 @@ export interface ServiceDeps extends AppDeps {
 export function serviceDeps(deps: AppDeps): ServiceDeps {
   return {
     ...deps,
-    jwtKey: Buffer.from(deps.config.jwtSecret, 'utf8'),
+    jwtKey: createSecretKey(Buffer.from(deps.config.jwtSecret, 'utf8')),
     findLiveSessionUser: liveSessionUserQuery(deps.db),
     apiCallWriter: new ApiCallWriter(deps.db, deps.logger),
   };

@@ -23,16 +23,23 @@ export async function findSessionIdByRetiredHash(db: Db, hash: string): Promise<
 /**
  * What every authenticated request needs to know: is the session live, and who is its user. The
  * user's row comes along so that handlers needing it do not query it again.
+ *
+ * Written as a lookup by a scalar subquery rather than a join: the SQLite of better-sqlite3 13
+ * (3.54) spends about ten times longer executing the two-table join than these two key lookups.
  */
 export function liveSessionUserQuery(db: Db) {
   return prepareQuery(db, 2, (sessionId: number, now: string) =>
     db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .selectAll('users')
-      .where('sessions.id', '=', sessionId)
-      .where('sessions.revoked_at', 'is', null)
-      .where('sessions.expires_at', '>', now),
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select('sessions.user_id')
+          .where('sessions.id', '=', sessionId)
+          .where('sessions.revoked_at', 'is', null)
+          .where('sessions.expires_at', '>', now),
+      ),
   );
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export const TOKEN_ISSUER = 'bailian-chat';
@@ -8,7 +8,7 @@ export interface AccessClaims {
   sessionId: number;
 }
 
-export function signAccessToken(claims: AccessClaims, secret: Buffer, ttlSeconds: number): string {
+export function signAccessToken(claims: AccessClaims, secret: KeyObject, ttlSeconds: number): string {
   return jwt.sign({ sid: claims.sessionId, typ: 'access' }, secret, {
     algorithm: 'HS256',
     expiresIn: ttlSeconds,
@@ -35,7 +35,7 @@ function decodeJson(segment: string): Record<string, unknown> | null {
  * must say HS256 (which rules out `none` and every other algorithm), the signature must be our
  * HMAC-SHA256 compared in constant time, and the claims must be an unexpired access token from us.
  */
-export function verifyAccessToken(token: string, secret: Buffer, nowSeconds = Date.now() / 1000): AccessClaims | null {
+export function verifyAccessToken(token: string, secret: KeyObject, nowSeconds = Date.now() / 1000): AccessClaims | null {
   const firstDot = token.indexOf('.');
   const lastDot = token.lastIndexOf('.');
   if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) return null;
