@@ -24,6 +24,6 @@ export function authRoutes(deps: ServiceDeps) {
       return ok(null, '登出成功');
     },
     refresh: async ({ body }) => ok(await auth.refresh(deps, body.refresh_token), 'Token刷新成功'),
-    me: async ({ req }) => ok(auth.currentUser(callerOf(req)), '获取成功'),
+    me: async ({ req }) => ok(await auth.currentUser(deps, callerOf(req)), '获取成功'),
   });
 }

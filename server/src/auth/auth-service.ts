@@ -3,7 +3,6 @@ import type { z } from 'zod';
 import type { LoginBodySchema, RegisterBodySchema } from '@bailian-chat/contract';
 import { isoAfterSeconds, nowIso } from '../db/clock.js';
 import { isUniqueViolation } from '../db/errors.js';
-import type { UserRow } from '../db/schema.js';
 import type { ServiceDeps } from '../deps.js';
 import { BadRequestError, ConflictError, ForbiddenError, UnauthorizedError } from '../http/errors.js';
 import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -123,14 +122,14 @@ export async function refresh(deps: ServiceDeps, refreshToken: string) {
   };
 }
 
-export function currentUser(caller: Caller) {
-  return toCurrentUser(caller.user);
+export async function currentUser(deps: ServiceDeps, caller: Caller) {
+  const user = await users.findUserById(deps.db, caller.userId);
+  if (!user) throw new UnauthorizedError();
+  return toCurrentUser(user);
 }
 
-/** The authenticated caller of a request: the token's claims and the user's row as just read. */
-export interface Caller extends AccessClaims {
-  user: UserRow;
-}
+/** The authenticated caller of a request: the claims of a token whose session and user are live. */
+export type Caller = AccessClaims;
 
 const BEARER_SCHEME = /^bearer /i;
 
@@ -146,5 +145,5 @@ export async function authenticate(deps: ServiceDeps, authorization: string | un
   const user = await deps.findLiveSessionUser(claims.sessionId, nowIso());
   if (!user || user.id !== claims.userId) throw new UnauthorizedError();
   if (user.status !== USER_ENABLED) throw new ForbiddenError(Messages.userDisabled);
-  return { ...claims, user };
+  return claims;
 }

@@ -21,8 +21,8 @@ export async function findSessionIdByRetiredHash(db: Db, hash: string): Promise<
 }
 
 /**
- * What every authenticated request needs to know: is the session live, and who is its user. The
- * user's row comes along so that handlers needing it do not query it again.
+ * What every authenticated request needs to know: is the session live, and is its user (id) enabled
+ * (status). Only those two columns: the SQLite driver of Node >= 22 pays for every column it returns.
  *
  * Written as a lookup by a scalar subquery rather than a join: the SQLite of better-sqlite3 13
  * (3.54) spends about ten times longer executing the two-table join than these two key lookups.
@@ -31,7 +31,7 @@ export function liveSessionUserQuery(db: Db) {
   return prepareQuery(db, 2, (sessionId: number, now: string) =>
     db
       .selectFrom('users')
-      .selectAll()
+      .select(['id', 'status'])
       .where('id', '=', (eb) =>
         eb
           .selectFrom('sessions')

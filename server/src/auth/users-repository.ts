@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { perDatabase, prepareQuery } from '../db/prepared-query.js';
 import type { NewUser, UserRow } from '../db/schema.js';
 
 export async function insertUser(db: Db, user: NewUser): Promise<UserRow> {
@@ -11,8 +12,13 @@ export function findUserByLogin(db: Db, login: string): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where(column, '=', key).executeTakeFirst();
 }
 
+// GET /api/auth/user reads the caller's row on every call: compiled once per database.
+const userById = perDatabase((db: Db) =>
+  prepareQuery(db, 1, (id: number) => db.selectFrom('users').selectAll().where('id', '=', id)),
+);
+
 export function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
-  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return userById(db)(id);
 }
 
 export async function userExists(db: Db, usernameKey: string, email: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Conversation } from '@bailian-chat/contract';
-import type { ConversationRow } from '../db/schema.js';
+import type { ListedConversation } from './conversations-repository.js';
 
-export function toConversation(row: ConversationRow): Conversation {
+export function toConversation(row: ListedConversation): Conversation {
   return {
     conversation_id: row.id,
     title: row.title,

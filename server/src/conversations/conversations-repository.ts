@@ -8,6 +8,13 @@ export const CONVERSATION_LIVE = 1;
 export const CONVERSATION_DELETED = 0;
 
 /**
+ * The columns a list shows, and no more: the SQLite driver of Node >= 22 (better-sqlite3 13) pays
+ * for every column of every row it hands back.
+ */
+const LISTED_COLUMNS = ['id', 'title', 'model_name', 'status', 'created_at', 'updated_at'] as const;
+export type ListedConversation = Pick<ConversationRow, (typeof LISTED_COLUMNS)[number]>;
+
+/**
  * The page query, with or without the model filter. `status = live` (not `!= deleted`) so that the (user_id, [model_name,] status, updated_at, id)
  * indexes serve both the filter and the order, with no sort.
  */
@@ -15,7 +22,7 @@ function livePage(db: Db, ofModel: boolean) {
   return (userId: number, limit: number, offset: number, modelName?: string) => {
     let query = db
       .selectFrom('conversations')
-      .selectAll()
+      .select(LISTED_COLUMNS)
       .where('user_id', '=', userId)
       .where('status', '=', CONVERSATION_LIVE);
     if (ofModel) query = query.where('model_name', '=', modelName!);
@@ -84,7 +91,7 @@ export function listConversations(
   db: Db,
   filter: ConversationFilter,
   page: { limit: number; offset: number },
-): Promise<ConversationRow[]> {
+): Promise<ListedConversation[]> {
   const { userId, modelName } = filter;
   return modelName === undefined
     ? queries(db).page(userId, page.limit, page.offset)
