@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { liveSessionUserQuery } from './auth/sessions-repository.js';
+import { AccessTokenVerifier } from './auth/tokens.js';
 import { ApiCallWriter } from './history/api-call-writer.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
 export interface ServiceDeps extends AppDeps {
   /** The JWT secret as a key object, made once: an HMAC over raw bytes imports the key every time. */
   jwtKey: KeyObject;
+  /** Checks access tokens, remembering the ones already verified. */
+  accessTokens: AccessTokenVerifier;
   /** Where API-call records go: batched, so a burst of answers costs one transaction. */
   apiCallWriter: ApiCallWriter;
   /** The session + user lookup of every authenticated request, compiled once. */
@@ -23,9 +26,11 @@ export interface ServiceDeps extends AppDeps {
 }
 
 export function serviceDeps(deps: AppDeps): ServiceDeps {
+  const jwtKey = createSecretKey(Buffer.from(deps.config.jwtSecret, 'utf8'));
   return {
     ...deps,
-    jwtKey: createSecretKey(Buffer.from(deps.config.jwtSecret, 'utf8')),
+    jwtKey,
+    accessTokens: new AccessTokenVerifier(jwtKey),
     findLiveSessionUser: liveSessionUserQuery(deps.db),
     apiCallWriter: new ApiCallWriter(deps.db, deps.logger),
   };

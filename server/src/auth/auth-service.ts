@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../deps.js';
 import { BadRequestError, ConflictError, ForbiddenError, UnauthorizedError } from '../http/errors.js';
 import { dummyPasswordHash, hashPassword, isCommonPassword, needsRehash, verifyPassword } from './passwords.js';
 import * as sessions from './sessions-repository.js';
-import { hashRefreshToken, newRefreshToken, signAccessToken, verifyAccessToken, type AccessClaims } from './tokens.js';
+import { hashRefreshToken, newRefreshToken, signAccessToken, type AccessClaims } from './tokens.js';
 import { toCurrentUser, toRegisteredUser, toUser } from './user-presenter.js';
 import * as users from './users-repository.js';
 
@@ -140,7 +140,7 @@ const BEARER_SCHEME = /^bearer /i;
 export async function authenticate(deps: ServiceDeps, authorization: string | undefined): Promise<Caller> {
   // The scheme name ignores case (RFC 7235 §2.1): `bearer x` is as good as `Bearer x`.
   if (!authorization || !BEARER_SCHEME.test(authorization)) throw new UnauthorizedError();
-  const claims = verifyAccessToken(authorization.slice(7).trim(), deps.jwtKey);
+  const claims = deps.accessTokens.verify(authorization.slice(7).trim());
   if (!claims) throw new UnauthorizedError();
   const user = await deps.findLiveSessionUser(claims.sessionId, nowIso());
   if (!user || user.id !== claims.userId) throw new UnauthorizedError();

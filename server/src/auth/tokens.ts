@@ -35,7 +35,7 @@ function decodeJson(segment: string): Record<string, unknown> | null {
  * must say HS256 (which rules out `none` and every other algorithm), the signature must be our
  * HMAC-SHA256 compared in constant time, and the claims must be an unexpired access token from us.
  */
-export function verifyAccessToken(token: string, secret: KeyObject, nowSeconds = Date.now() / 1000): AccessClaims | null {
+export function verifyAccessToken(token: string, secret: KeyObject, nowSeconds = Date.now() / 1000): VerifiedAccessToken | null {
   const firstDot = token.indexOf('.');
   const lastDot = token.lastIndexOf('.');
   if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) return null;
@@ -54,7 +54,44 @@ export function verifyAccessToken(token: string, secret: KeyObject, nowSeconds =
   if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'number' || !Number.isSafeInteger(sessionId)) {
     return null;
   }
-  return { userId, sessionId };
+  return { userId, sessionId, expiresAt: claims.exp };
+}
+
+export interface VerifiedAccessToken extends AccessClaims {
+  /** The token's `exp`, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+/**
+ * `verifyAccessToken` with a memory of the tokens it has already verified. A client sends the same
+ * access token with every request for up to an hour, and the HMAC is the dearest step of a request
+ * (about 11 µs on Node 24); a remembered token skips it until its own expiry. Only tokens whose
+ * signature checked out are remembered, keyed by their exact text; revocation is unaffected, since
+ * the session and its user are still read on every request. The memory holds at most `capacity`
+ * tokens, forgetting the oldest first.
+ */
+export class AccessTokenVerifier {
+  readonly #verified = new Map<string, VerifiedAccessToken>();
+
+  constructor(
+    private readonly secret: KeyObject,
+    private readonly capacity = 10_000,
+  ) {}
+
+  verify(token: string, nowSeconds = Date.now() / 1000): AccessClaims | null {
+    const known = this.#verified.get(token);
+    if (known && known.expiresAt > nowSeconds) return { userId: known.userId, sessionId: known.sessionId };
+    if (known) this.#verified.delete(token);
+    const fresh = verifyAccessToken(token, this.secret, nowSeconds);
+    if (!fresh) return null;
+    if (this.#verified.size >= this.capacity) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(token, fresh);
+    return { userId: fresh.userId, sessionId: fresh.sessionId };
+  }
+
+  get size(): number {
+    return this.#verified.size;
+  }
 }
 
 /** An opaque 256-bit refresh token; only its hash is stored. */
