@@ -4,6 +4,7 @@ import { storedRollup } from '../server/src/history/stats-rollup-repository.js';
 import { createAccount, request, type Account } from './support/http.js';
 import { addApiCall, addConversation, addMessage, deleteConversation, deleteMessage } from './support/stats-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /** A fixed-offset zone (no DST since 1991), so the expected days below need no calendar code. */
 const ZONE = 'Asia/Shanghai';
@@ -13,16 +14,6 @@ const MODELS = ['qwen-plus', 'qwen-max', 'qwen-turbo'];
 const START = Date.parse('2024-01-01T00:00:00.000Z');
 const HOUR = 3_600_000;
 
-/** mulberry32: a small seeded generator, so a failure replays exactly. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let app: TestApp;
 let users: Account[];
@@ -42,7 +33,7 @@ afterAll(() => app.close());
  * every model.
  */
 async function randomWrites(seed: number, operations: number): Promise<void> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
   const at = (base: number, spreadHours: number) => new Date(base + Math.floor(next() * spreadHours * HOUR)).toISOString();
   const conversations: Array<{ id: number; at: number }> = [];
@@ -141,7 +132,7 @@ describe('the statistics rollup under random writes', () => {
 
   it('answers what the raw rows say for every filter, and the api-calls totals agree', async () => {
     await randomWrites(7, 300);
-    const next = random(99);
+    const next = seededRandom(99);
     const day = () => localDay(new Date(START + Math.floor(next() * 24 * 24) * HOUR).toISOString());
     const filters: Filter[] = [{}, { model: 'qwen-max' }, { first: '2024-01-05' }, { last: '2024-01-10' }];
     for (let i = 0; i < 8; i += 1) {

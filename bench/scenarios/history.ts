@@ -2,6 +2,7 @@ import type { Db } from '@bailian-chat/server';
 import type { Insertable, Kysely } from 'kysely';
 import { rebuildStatsRollup } from '../../server/src/history/stats-rollup-rebuild.js';
 import { benchAccount, measure, printTable, startBenchApp, verdict, type Measurement, type Scenario } from '../harness.js';
+import { seededRandom } from '../../tests/support/seeded-random.js';
 
 type Schema = Db extends Kysely<infer D> ? D : never;
 
@@ -15,16 +16,6 @@ const MODELS = ['qwen-plus', 'qwen-max', 'qwen-turbo', 'qwen-vl-max'];
 const ROWS_PER_INSERT = 2_000;
 const CONTENT = JSON.stringify([{ type: 'text', text: '你好，请介绍一下你自己。' }]);
 
-/** mulberry32: the same data on every run. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Inserts `count` generated rows in multi-row INSERTs inside one transaction. */
 async function bulkInsert<T extends keyof Schema & string>(db: Db, table: T, count: number, row: (i: number) => Insertable<Schema[T]>) {
@@ -42,7 +33,7 @@ async function bulkInsert<T extends keyof Schema & string>(db: Db, table: T, cou
  */
 async function seed(db: Db, userId: number, end: number): Promise<void> {
   const start = end - SPAN;
-  const next = random(2024);
+  const next = seededRandom(2024);
   const model = () => MODELS[Math.floor(next() * next() * MODELS.length)]!;
   const iso = (ms: number) => new Date(Math.min(ms, end - 1)).toISOString();
 
