@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { objectRows, type RowStatement } from './object-rows.js';
 import { registerSqliteHandle } from './prepared-query.js';
 import { loadSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
@@ -13,15 +14,17 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * Kysely's SQLite driver prepares every query afresh; preparing costs more than running a small
- * indexed lookup. Statements are reusable, so keep the most recent ones by their SQL text.
+ * indexed lookup. Statements are reusable, so keep the most recent ones by their SQL text, those
+ * that return rows as `objectRows` (see there why).
  */
 function cacheStatements(sqlite: SQLite.Database): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new Map<string, SQLite.Statement | RowStatement>();
   const prepare = sqlite.prepare.bind(sqlite);
   sqlite.prepare = ((source: string) => {
     let statement = cache.get(source);
     if (statement) return statement;
-    statement = prepare(source);
+    const prepared = prepare(source);
+    statement = prepared.reader ? objectRows(prepared) : prepared;
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(source, statement);
     return statement;
@@ -38,7 +41,7 @@ function openSqlite(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(sqlite) }) });
-  registerSqliteHandle(db, sqlite);
+  registerSqliteHandle(db, (source) => sqlite.prepare(source) as unknown as RowStatement);
   return db;
 }
 

@@ -1,11 +1,13 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
-import type SQLite from 'better-sqlite3';
+import type { RowStatement } from './object-rows.js';
 
-const rawHandles = new WeakMap<Kysely<any>, SQLite.Database>();
+type PrepareReader = (sql: string) => RowStatement;
 
-/** Remembers the better-sqlite3 handle behind a Kysely instance, for `prepareQuery`. */
-export function registerSqliteHandle(db: Kysely<any>, handle: SQLite.Database): void {
-  rawHandles.set(db, handle);
+const readers = new WeakMap<Kysely<any>, PrepareReader>();
+
+/** Remembers how to prepare a reading statement on the SQLite handle behind a Kysely instance, for `prepareQuery`. */
+export function registerSqliteHandle(db: Kysely<any>, prepare: PrepareReader): void {
+  readers.set(db, prepare);
 }
 
 /**
@@ -21,10 +23,10 @@ export function prepareQuery<A extends unknown[], R>(
   arity: A['length'],
   build: (...placeholders: A) => Compilable<R>,
 ): (...args: A) => Promise<R | undefined> {
-  const { sql, bind } = compileWithPlaceholders(arity, build);
-  const handle = rawHandles.get(db);
-  if (handle) {
-    const statement = handle.prepare(sql);
+  const { sql, bind } = compileWithPlaceholders(db, arity, build);
+  const prepare = readers.get(db);
+  if (prepare) {
+    const statement = prepare(sql);
     return async (...args) => statement.get(bind(args)) as R | undefined;
   }
   return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows[0];
@@ -36,10 +38,10 @@ export function prepareListQuery<A extends unknown[], R>(
   arity: A['length'],
   build: (...placeholders: A) => Compilable<R>,
 ): (...args: A) => Promise<R[]> {
-  const { sql, bind } = compileWithPlaceholders(arity, build);
-  const handle = rawHandles.get(db);
-  if (handle) {
-    const statement = handle.prepare(sql);
+  const { sql, bind } = compileWithPlaceholders(db, arity, build);
+  const prepare = readers.get(db);
+  if (prepare) {
+    const statement = prepare(sql);
     return async (...args) => statement.all(bind(args)) as R[];
   }
   return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows;
@@ -55,16 +57,34 @@ export function prepareCommittedListQuery<A extends unknown[], R>(
   arity: A['length'],
   build: (...placeholders: A) => Compilable<R>,
 ): (...args: A) => Promise<R[]> {
-  const { sql, bind } = compileWithPlaceholders(arity, build);
+  const { sql, bind } = compileWithPlaceholders(db, arity, build);
   return async (...args) => (await db.executeQuery<R>(CompiledQuery.raw(sql, bind(args)))).rows;
 }
 
-function compileWithPlaceholders<A extends unknown[], R>(arity: number, build: (...placeholders: A) => Compilable<R>) {
+function compileWithPlaceholders<A extends unknown[], R>(
+  db: Kysely<any>,
+  arity: number,
+  build: (...placeholders: A) => Compilable<R>,
+) {
   const placeholders = Array.from({ length: arity }, (_, i) => `\u0000placeholder-${i}`);
   const compiled = build(...(placeholders as unknown as A)).compile();
   const positions = compiled.parameters.map((p) => placeholders.indexOf(p as string));
   const bind = (args: A) => positions.map((at, i) => (at === -1 ? compiled.parameters[i] : args[at]));
-  return { sql: compiled.sql, bind };
+  const sql = readers.has(db) ? planOnceOnSqlite(compiled.sql, compiled.parameters.length) : compiled.sql;
+  return { sql, bind };
+}
+
+/**
+ * SQLite lets some bound values steer its plan, and then prepares the statement again every time
+ * a value is bound: a bare `LIMIT ?` (3.53), and in 3.54 also `column = ?` in a query with an
+ * ORDER BY, which is every page query. That re-prepare cost more than the page itself. `+?` is the
+ * same value (unary plus is a no-op on every type, and a parameter has no affinity either way) but
+ * not a bare parameter, so the plan, the same index search, is made once. Rewritten only when
+ * every `?` of the text is a parameter marker.
+ */
+function planOnceOnSqlite(sql: string, parameterCount: number): string {
+  const markers = sql.split('?').length - 1;
+  return markers === parameterCount ? sql.replaceAll('?', '+?') : sql;
 }
 
 /**
