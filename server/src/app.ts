@@ -13,6 +13,7 @@ import { historyRoutes } from './history/history-routes.js';
 import { requireAuth } from './http/auth-middleware.js';
 import { docsRoutes } from './http/docs.js';
 import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
+import { useLeanJson } from './http/lean-json.js';
 import { requestLog } from './http/request-log.js';
 import { messagesRoutes } from './messages/messages-routes.js';
 import { modelsRoutes } from './models/models-routes.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): App {
   app.set('etag', false);
   // Our queries are flat key=value pairs: node's querystring parses them for a fraction of qs's cost.
   app.set('query parser', 'simple');
+  useLeanJson(app);
   if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
 
   app.use(requestLog(deps.logger));

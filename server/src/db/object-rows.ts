@@ -12,19 +12,21 @@ export interface RowStatement {
  * A reading statement that hands back rows as objects built here from raw (array) rows.
  *
  * Why: better-sqlite3 12 (Node < 22) names every column of every row in C++, which costs more than
- * this loop; better-sqlite3 13 builds its row constructor with `Function()` again after every
+ * building them here; better-sqlite3 13 builds its row constructor with `Function()` again after every
  * re-prepare, and SQLite re-prepares a query with an ORDER BY and bound values on each run (see
  * `planOnceOnSqlite` for the hot queries; this covers the rest). The column names are read once,
  * and again only if the statement's columns change (a schema change re-prepares it).
  */
 export function objectRows(statement: SQLite.Statement): RowStatement {
   statement.raw(true);
-  let names = statement.columns().map((column) => column.name);
+  let names = columnNames(statement);
+  let build = rowBuilder(names);
   const toObject = (values: unknown[]) => {
-    if (values.length !== names.length) names = statement.columns().map((column) => column.name);
-    const row: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
-    return row;
+    if (values.length !== names.length) {
+      names = columnNames(statement);
+      build = rowBuilder(names);
+    }
+    return build(values);
   };
   return {
     reader: true,
@@ -37,4 +39,29 @@ export function objectRows(statement: SQLite.Statement): RowStatement {
       for (const values of statement.iterate(...params) as IterableIterator<unknown[]>) yield toObject(values);
     },
   };
+}
+
+function columnNames(statement: SQLite.Statement): string[] {
+  return statement.columns().map((column) => column.name);
+}
+
+type RowBuilder = (values: unknown[]) => Record<string, unknown>;
+
+const rowBuilders = new Map<string, RowBuilder>();
+
+/**
+ * A function returning `{ [names[i]]: values[i] }` as an object literal: V8 gives every row of
+ * one shape the same hidden class, which a loop of keyed stores does not manage as cheaply. One
+ * per list of names, compiled once (the names are quoted by JSON.stringify, so any name is safe).
+ * A repeated name keeps its last value, as SQLite's own object rows do.
+ */
+function rowBuilder(names: string[]): RowBuilder {
+  const key = JSON.stringify(names);
+  let build = rowBuilders.get(key);
+  if (!build) {
+    const properties = names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ');
+    build = new Function('values', `return { ${properties} };`) as RowBuilder;
+    rowBuilders.set(key, build);
+  }
+  return build;
 }
