@@ -132,8 +132,8 @@ class Exchange {
 }
 
 export interface FakeOptions {
-  /** How requests are answered when nothing is queued. */
-  behaviour?: FakeBehaviour;
+  /** How requests are answered when nothing is queued; a function is asked once per request. */
+  behaviour?: FakeBehaviour | (() => FakeBehaviour);
   /** Keep every request in `requests` (default); a benchmark turns it off to stay flat in memory. */
   record?: boolean;
 }
@@ -178,6 +178,11 @@ export class FakeDashScope {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
+  private defaultBehaviour(): FakeBehaviour {
+    const { behaviour } = this.options;
+    return (typeof behaviour === 'function' ? behaviour() : behaviour) ?? {};
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const text = await readBody(req);
     const received: ReceivedRequest = { path: req.url ?? '', headers: req.headers, body: null, requestId: randomUUID(), aborted: false };
@@ -190,7 +195,7 @@ export class FakeDashScope {
     }
     received.body = JSON.parse(text);
     if (this.options.record !== false) this.requests.push(received);
-    const behaviour = this.queue.shift() ?? this.options.behaviour ?? {};
+    const behaviour = this.queue.shift() ?? this.defaultBehaviour();
     if (behaviour.fault === 'hang') return;
     if (behaviour.firstByteDelayMs) await sleep(behaviour.firstByteDelayMs);
     const reply = behaviour.fault === 'huge_body' ? 'x'.repeat(HUGE_REPLY_LENGTH) : (behaviour.reply ?? DEFAULT_REPLY);
