@@ -158,9 +158,9 @@ export const conversationsScenario: Scenario = {
       const [list, first, deep] = rows as [Measurement, Measurement, Measurement];
       const checks = [
         rightAnswer,
-        verdict('conversations page 1 p99 < 10 ms', list.p99 < 10 && list.errors === 0, `${list.p99} ms`),
-        verdict('history page 1 p99 < 10 ms', first.p99 < 10 && first.errors === 0, `${first.p99} ms`),
-        verdict('history page 5000 p99 < 50 ms', deep.p99 < 50 && deep.errors === 0, `${deep.p99} ms`),
+        verdict('conversations page 1 p99 < 10 ms', list.p99 < 10 && list.errors === 0, `${list.p99.toFixed(2)} ms`),
+        verdict('history page 1 p99 < 10 ms', first.p99 < 10 && first.errors === 0, `${first.p99.toFixed(2)} ms`),
+        verdict('history page 5000 p99 < 50 ms', deep.p99 < 50 && deep.errors === 0, `${deep.p99.toFixed(2)} ms`),
       ];
       return checks.every(Boolean);
     } finally {
