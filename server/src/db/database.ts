@@ -4,7 +4,7 @@ import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { objectRows, type RowStatement } from './object-rows.js';
-import { registerSqliteHandle } from './prepared-query.js';
+import { registerSqliteReader } from './prepared-query.js';
 import { loadSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
 
@@ -41,7 +41,7 @@ function openSqlite(path: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(sqlite) }) });
-  registerSqliteHandle(db, (source) => sqlite.prepare(source) as unknown as RowStatement);
+  registerSqliteReader(db, (source) => sqlite.prepare(source) as unknown as RowStatement);
   return db;
 }
 

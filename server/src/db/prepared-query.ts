@@ -6,7 +6,7 @@ type PrepareReader = (sql: string) => RowStatement;
 const readers = new WeakMap<Kysely<any>, PrepareReader>();
 
 /** Remembers how to prepare a reading statement on the SQLite handle behind a Kysely instance, for `prepareQuery`. */
-export function registerSqliteHandle(db: Kysely<any>, prepare: PrepareReader): void {
+export function registerSqliteReader(db: Kysely<any>, prepare: PrepareReader): void {
   readers.set(db, prepare);
 }
 
