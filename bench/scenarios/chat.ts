@@ -1,7 +1,6 @@
-import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { measure, printTable, startBenchApp, verdict, type BenchApp, type Measurement, type Scenario } from '../harness.js';
+import { forkSource, measure, printTable, startBenchApp, verdict, type BenchApp, type Measurement, type Scenario } from '../harness.js';
 import type { ModelTiming } from './fake-dashscope-process.js';
 
 const QUESTION = { model: 'qwen-plus', messages: [{ role: 'user', content: [{ type: 'text', text: '你好，请介绍一下你自己' }] }] };
@@ -41,9 +40,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /** The fake DashScope in a process of its own, so that it does not share the app's event loop. */
 async function startUpstream(delayMs: number): Promise<Upstream> {
-  const child = fork(fileURLToPath(new URL('./fake-dashscope-process.ts', import.meta.url)), [String(delayMs)], {
-    execArgv: [...process.execArgv, '--conditions=source'],
-  });
+  const child = forkSource(fileURLToPath(new URL('./fake-dashscope-process.ts', import.meta.url)), [String(delayMs)]);
   const [baseUrl] = (await once(child, 'message')) as [string];
   return {
     baseUrl,
