@@ -15,6 +15,7 @@ describe('JSON answers', () => {
     expect(res.body.message).toMatch(/[\u4e00-\u9fff]/);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(res.text));
+    expect(res.headers.get('transfer-encoding')).toBeNull();
   });
 
   it('keep the security headers and the request id next to the JSON headers', async () => {

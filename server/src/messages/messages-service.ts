@@ -31,9 +31,11 @@ async function liveMessagesFromRank(
   firstRank: number,
   count: number,
 ): Promise<MessageRow[]> {
-  // Only deleted messages make rank and seq differ; a conversation usually has few or none.
+  // Only deleted messages make rank and seq differ; a conversation usually has few or none. The
+  // first live message is the first one found from seq 1 on, wherever the deleted ones are.
   const deletedCount = conversation.last_message_seq - conversation.message_count;
-  const deleted = deletedCount > 0 ? await messages.deletedSeqsUpTo(deps.db, conversation.id, firstRank + deletedCount) : [];
+  const deleted =
+    deletedCount > 0 && firstRank > 1 ? await messages.deletedSeqsUpTo(deps.db, conversation.id, firstRank + deletedCount) : [];
   return messages.listLiveMessagesFrom(deps.db, conversation.id, seqOfLiveRank(firstRank, deleted), count);
 }
 
