@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { storedJson, stringifyAnswer } from '../server/src/http/stored-json.js';
+
+const parts = [{ type: 'text', text: '你好 "quoted" \\ back\nline \u2028' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }];
+const stored = JSON.stringify(parts);
+
+describe('stored JSON in answers', () => {
+  it('writes each stored value as its own text, in its place, among ordinary values', () => {
+    const body = {
+      code: 200,
+      data: {
+        messages: [1, 2, 3].map((id) => ({ id, content: storedJson(JSON.stringify([{ type: 'text', text: `m${id}` }])), after: 'x' })),
+        pagination: { page: 1 },
+      },
+    };
+    const answer = stringifyAnswer(body);
+    expect(answer).toContain(`"content":[{"type":"text","text":"m2"}],"after":"x"`);
+    expect(JSON.parse(answer)).toEqual({
+      code: 200,
+      data: {
+        messages: [1, 2, 3].map((id) => ({ id, content: [{ type: 'text', text: `m${id}` }], after: 'x' })),
+        pagination: { page: 1 },
+      },
+    });
+  });
+
+  it('keeps escapes, quotes and line separators of the stored text exactly', () => {
+    expect(stringifyAnswer({ content: storedJson(stored) })).toBe(`{"content":${stored}}`);
+  });
+
+  it('leaves strings that look like its placeholder alone', () => {
+    const body = { text: '"~00000000000000000000000000000000"', content: storedJson(stored) };
+    expect(JSON.parse(stringifyAnswer(body))).toEqual({ text: body.text, content: parts });
+  });
+
+  it('is the parsed value to anything else that serializes it', () => {
+    expect(JSON.parse(JSON.stringify({ content: storedJson(stored) }))).toEqual({ content: parts });
+  });
+
+  it('answers as JSON.stringify does for bodies without stored values', () => {
+    for (const body of [null, 'text', 0, [1, 'a'], { a: { b: [null] } }]) expect(stringifyAnswer(body)).toBe(JSON.stringify(body));
+    expect(stringifyAnswer(undefined)).toBe('');
+  });
+
+  it('recovers after a body that fails to serialize', () => {
+    const cyclic: Record<string, unknown> = { content: storedJson(stored) };
+    cyclic.self = cyclic;
+    expect(() => stringifyAnswer(cyclic)).toThrow(TypeError);
+    expect(JSON.stringify({ content: storedJson(stored) })).toBe(`{"content":${stored}}`);
+  });
+});
