@@ -58,7 +58,8 @@ async function untilServing(url: string, child: ChildProcess): Promise<void> {
   await Promise.race([answers, exited]);
 }
 
-async function stop(child: ChildProcess): Promise<void> {
+/** Asks a process the bench started to stop (SIGTERM) and waits until it has. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
@@ -93,7 +94,7 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
   try {
     await untilServing(`${url}/healthz`, server);
   } catch (err) {
-    await stop(server);
+    await stopProcess(server);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
@@ -104,7 +105,7 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
     db,
     config,
     async close() {
-      await stop(server);
+      await stopProcess(server);
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -115,7 +116,7 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
 export async function startBareExpress(body: unknown): Promise<{ url: string; close(): Promise<void> }> {
   const child = forkSource(BARE_EXPRESS, [JSON.stringify(body)]);
   const [url] = (await once(child, 'message')) as [string];
-  return { url, close: () => stop(child) };
+  return { url, close: () => stopProcess(child) };
 }
 
 /** What the load generator (bench/load-generator.mjs, a worker thread) is asked to do and answers. */

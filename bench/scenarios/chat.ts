@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { forkSource, measure, printTable, startBenchApp, verdict, type BenchApp, type Measurement, type Scenario } from '../harness.js';
+import { forkSource, measure, printTable, startBenchApp, stopProcess, verdict, type BenchApp, type Measurement, type Scenario } from '../harness.js';
 import type { ModelTiming } from './fake-dashscope-process.js';
 
 const QUESTION = { model: 'qwen-plus', messages: [{ role: 'user', content: [{ type: 'text', text: '你好，请介绍一下你自己' }] }] };
@@ -50,6 +50,13 @@ async function startUpstream(delayMs: number): Promise<Upstream> {
     },
     close: () => child.disconnect(),
   };
+}
+
+/** The bare pass-through (pass-through-process.ts) in front of the fake. */
+async function startPassThrough(upstream: Upstream): Promise<{ target: Target; close(): Promise<void> }> {
+  const child = forkSource(fileURLToPath(new URL('./pass-through-process.ts', import.meta.url)), [upstream.baseUrl]);
+  const [url] = (await once(child, 'message')) as [string];
+  return { target: { ...direct(upstream), url: `${url}/chat/completions` }, close: () => stopProcess(child) };
 }
 
 function direct(upstream: Upstream): Target {
@@ -150,6 +157,29 @@ async function directAndProxied(label: string, upstream: Upstream, proxy: Target
   return [direct_, await load(`proxy${what}`, proxy, proxyBody)] as const;
 }
 
+/**
+ * For information: the same load through a bare pass-through instead of the proxy, against the
+ * same sequence of model times. What it adds is what one more hop costs on this machine; the rest
+ * of what the proxy adds is its own work.
+ */
+async function oneMoreHop(upstream: Upstream, plainDirect: Measurement, streamedDirect: Measurement): Promise<void> {
+  const passThrough = await startPassThrough(upstream);
+  try {
+    const added: string[] = [];
+    for (const [body, directRun, label] of [
+      [QUESTION, plainDirect, 'non-streamed'],
+      [STREAMED_UPSTREAM, streamedDirect, 'streamed'],
+    ] as const) {
+      await upstream.time('spread');
+      const run = await load(`bare pass-through, ${label}`, passThrough.target, body);
+      added.push(`${(run.p50 - directRun.p50).toFixed(2)} ms ${label}`);
+    }
+    console.log(`info  one more hop, without the proxy's work (a bare node:http pass-through): added p50 ${added.join(', ')}`);
+  } finally {
+    await passThrough.close();
+  }
+}
+
 /** The targets, against a model that takes MODEL_MS ± 50%; then, for information, the lock-step burst. */
 function againstModel(): Promise<boolean> {
   return withModel(MODEL_MS, async (upstream, proxy) => {
@@ -158,6 +188,7 @@ function againstModel(): Promise<boolean> {
     const streamed = await directAndProxied(spread, upstream, proxy, true, 'spread');
     printTable([...plain, ...streamed]);
     const passed = [compare('non-streamed', ...plain), compare('streamed', ...streamed)];
+    await oneMoreHop(upstream, plain[0], streamed[0]);
 
     // Sequential calls: one fixed time, so the two medians differ only by what the proxy adds.
     await upstream.time('fixed');
