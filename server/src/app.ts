@@ -14,6 +14,7 @@ import { requireAuth } from './http/auth-middleware.js';
 import { docsRoutes } from './http/docs.js';
 import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
 import { useLeanJson } from './http/lean-json.js';
+import { usePrebuiltPrototypes } from './http/prebuilt-prototypes.js';
 import { requestLog } from './http/request-log.js';
 import { messagesRoutes } from './messages/messages-routes.js';
 import { modelsRoutes } from './models/models-routes.js';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps): App {
   // Hash the dummy password now, so the first login of an unknown user costs no more than any other.
   void dummyPasswordHash();
   const app = express();
+  usePrebuiltPrototypes(app);
   app.disable('x-powered-by');
   app.set('etag', false);
   // Our queries are flat key=value pairs: node's querystring parses them for a fraction of qs's cost.
