@@ -69,10 +69,11 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 /**
  * The server as `npm start` runs it (server/src/main.ts), in a process of its own, over a SQLite
  * file in a temp dir and configured as production would be. The bench seeds through a connection
- * of its own, so none of its work runs in the server's process: bulk inserts there leave V8 sure
- * that objects made where the server's objects are made live long, and it then allocates those
- * straight into the old generation; each request's garbage is then promoted along with them, a
- * 10–15 ms scavenge every 100 ms, which no production server, that seeds nothing, has.
+ * of its own, so none of its work runs in the server's process. When it did, in some runs V8 took
+ * from the bulk inserts that objects of some allocation sites live long and allocated them
+ * straight in the old generation (pretenuring; `--no-allocation-site-pretenuring` made it go
+ * away); each request's garbage was then promoted with them, a 10–15 ms scavenge every 100 ms
+ * that a server which seeds nothing does not have.
  */
 export async function startBenchApp(env: Record<string, string> = {}): Promise<BenchApp> {
   const dir = mkdtempSync(join(tmpdir(), 'bailian-bench-'));
