@@ -134,6 +134,19 @@ describe('upstream timeouts (DASHSCOPE_TIMEOUT_MS=300)', () => {
     await eventually(() => expect(app.fake.last.aborted).toBe(true));
     expect(await callNumber(app, userId, 3)).toMatchObject({ status_code: 200, stream: 1, error_code: 'upstream_timeout' });
   });
+
+  it('a stream whose body stays open after [DONE] is answered in full at [DONE], and the connection is dropped later', async () => {
+    app.fake.next({ fault: 'open_after_done' });
+    const res = await chatRaw(app, token, { ...hello, stream: true });
+    const frames = await readSseData(res);
+    expect(frames.at(-1)).toBe('[DONE]');
+    // Our answer ended while upstream's was still open: it did not wait for upstream's end.
+    expect(app.fake.last.aborted).toBe(false);
+    expect(await callNumber(app, userId, 4)).toMatchObject({ status_code: 200, stream: 1, error_code: null });
+    // The idle timeout then ends the upstream exchange; the app carries on.
+    await eventually(() => expect(app.fake.last.aborted).toBe(true));
+    expect((await chat(app, token, hello)).status).toBe(200);
+  });
 });
 
 describe('an unreachable upstream', () => {

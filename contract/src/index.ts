@@ -27,6 +27,7 @@ export const PUBLIC_ROUTES = [contract.auth.register, contract.auth.login, contr
 
 export * from './auth.js';
 export * from './chat.js';
+export * from './sse-data.js';
 export * from './common.js';
 export * from './content.js';
 export * from './conversations.js';

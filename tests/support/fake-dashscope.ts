@@ -20,6 +20,8 @@ export type FakeFault =
   | 'reset_mid_stream'
   /** Streams a few chunks (non-streamed: half the body), then sends nothing more, keeping the connection open. */
   | 'stall_mid_stream'
+  /** Streams every frame through `[DONE]`, then keeps the connection open without ending the body. */
+  | 'open_after_done'
   /** A 200 whose body (or first frame) is not JSON. */
   | 'malformed_json'
   /** A completion of 10 MB. */
@@ -234,6 +236,6 @@ export class FakeDashScope {
       return;
     }
     for (const frame of frames) exchange.res.write(frame);
-    exchange.res.end();
+    if (fault !== 'open_after_done') exchange.res.end();
   }
 }

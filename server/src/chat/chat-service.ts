@@ -10,7 +10,8 @@ import { type ChatCall, type ChatDeps, upstreamFailure } from './chat-call.js';
 import { isCompletion, presentCompletion } from './completion-presenter.js';
 import { upstreamParams } from './dashscope-client.js';
 import { SseWriter } from './sse-writer.js';
-import { nextChunk, relayStream } from './stream-relay.js';
+import { nextBatch, relayStream } from './stream-relay.js';
+import { frameBatches } from './upstream-frames.js';
 import { ErrorCodes } from './upstream-errors.js';
 
 export type ChatResult = { stream: false; completion: ChatCompletion } | { stream: true; events: Readable };
@@ -57,17 +58,17 @@ async function openStream(
   call: ChatCall,
 ): Promise<Readable> {
   const { signal } = call.controller;
-  const { data, request_id } = await upstream(deps, call, () =>
+  const response = await upstream(deps, call, () =>
     client.chat.completions
       // Without include_usage upstream never says how many tokens a streamed call used.
       .create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal })
-      .withResponse(),
+      .asResponse(),
   );
-  call.facts.upstreamRequestId = request_id;
-  const chunks = data[Symbol.asyncIterator]();
-  const first = await upstream(deps, call, () => nextChunk(chunks, signal));
+  call.facts.upstreamRequestId = response.headers.get('x-request-id');
+  const batches = frameBatches(response);
+  const first = await upstream(deps, call, () => nextBatch(batches, signal));
   const sse = new SseWriter(signal);
-  call.facts.pending = relayStream(deps, call, chunks, first, sse).catch((err: unknown) =>
+  call.facts.pending = relayStream(deps, call, batches, first, sse).catch((err: unknown) =>
     deps.logger.error({ err }, 'streamed reply not stored'),
   );
   return sse.stream;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import { NodeBodyResponse } from './node-body-response.js';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -31,7 +31,7 @@ function requestHeaders(init: RequestInit): Record<string, string> {
  * Node's built-in fetch (undici's WHATWG layer) costs several times more per call than node:http,
  * and every call of the proxy pays for it; the SDK needs only what this gives it: status, headers,
  * a body it reads as JSON or as a stream, and abort through `signal` (which fails the request, or
- * the body mid-read, with an AbortError exactly as fetch does).
+ * the body mid-read, with an AbortError exactly as fetch does). Its answers are NodeBodyResponses.
  *
  * It also ends an exchange that goes silent for `idleTimeoutMs`: the SDK's own timeout stops at the
  * response headers, which would leave a body (a stream above all) that stalls after them hanging.
@@ -57,8 +57,7 @@ export function createNodeHttpFetch(idleTimeoutMs: number): typeof fetch {
           const nullBody = NULL_BODY_STATUSES.has(status) || req.method === 'HEAD';
           if (nullBody) res.resume();
           try {
-            const body = nullBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>);
-            resolve(new Response(body, { status, statusText: res.statusMessage, headers: headersOf(res) }));
+            resolve(new NodeBodyResponse(nullBody ? null : res, { status, statusText: res.statusMessage, headers: headersOf(res) }));
           } catch (err) {
             // A status fetch cannot represent (outside 200–599): as broken as a reset connection.
             res.destroy();

@@ -25,8 +25,11 @@ export class SseWriter {
     return this.out;
   }
 
-  async data(payload: string): Promise<void> {
-    if (!this.out.write(`data: ${payload}\n\n`)) await once(this.out, 'drain', { signal: this.signal });
+  /** Writes frames, several in one write: one syscall and one packet for frames that came together. */
+  async data(payloads: string[]): Promise<void> {
+    let frames = '';
+    for (const payload of payloads) frames += `data: ${payload}\n\n`;
+    if (!this.out.write(frames)) await once(this.out, 'drain', { signal: this.signal });
   }
 
   /** Ends the stream after a last frame. */

@@ -3,12 +3,14 @@ import { storeAssistantReply } from './assistant-reply.js';
 import { type ChatCall, type ChatDeps, noteFailure, upstreamFailure } from './chat-call.js';
 import type { SseWriter } from './sse-writer.js';
 import { ErrorCodes, unavailable, type UpstreamFailure } from './upstream-errors.js';
+import type { UpstreamFrame } from './upstream-frames.js';
 
 type Chunk = OpenAI.ChatCompletionChunk;
+type Batches = AsyncIterator<UpstreamFrame[]>;
 
-/** The next chunk. The SDK ends an aborted stream quietly; here an abort is a failure like any other. */
-export async function nextChunk(chunks: AsyncIterator<Chunk>, signal: AbortSignal): Promise<IteratorResult<Chunk>> {
-  const next = await chunks.next();
+/** The next batch of frames. Whatever shape a read cut short by an abort ends in, it is a failure. */
+export async function nextBatch(batches: Batches, signal: AbortSignal): Promise<IteratorResult<UpstreamFrame[]>> {
+  const next = await batches.next();
   if (signal.aborted) throw signal.reason;
   return next;
 }
@@ -35,7 +37,8 @@ function errorFrame(failure: UpstreamFailure): string {
 }
 
 /**
- * Forwards every chunk as a `data:` frame the moment it arrives, then `data: [DONE]`. A stream
+ * Forwards every frame the moment it arrives (those that arrived together in one write), then
+ * `data: [DONE]`. A stream
  * that fails after the first frame can no longer change its status: it ends with an OpenAI-style
  * error frame instead of `[DONE]`. What was produced is stored (status 2 when cut off) before
  * the last frame, so a client that reloads the conversation on `[DONE]` finds the reply.
@@ -43,16 +46,16 @@ function errorFrame(failure: UpstreamFailure): string {
 export async function relayStream(
   deps: ChatDeps,
   call: ChatCall,
-  chunks: AsyncIterator<Chunk>,
-  first: IteratorResult<Chunk>,
+  batches: Batches,
+  first: IteratorResult<UpstreamFrame[]>,
   sse: SseWriter,
 ): Promise<void> {
   const reply = new StreamedReply(call);
   let failure: UpstreamFailure | null = null;
   try {
-    for (let next = first; !next.done; next = await nextChunk(chunks, call.controller.signal)) {
-      reply.add(next.value);
-      await sse.data(JSON.stringify(next.value));
+    for (let next = first; !next.done; next = await nextBatch(batches, call.controller.signal)) {
+      for (const frame of next.value) reply.add(frame.chunk);
+      await sse.data(next.value.map((frame) => frame.payload));
     }
     if (!reply.finished) failure = noteFailure(call, unavailable(ErrorCodes.truncated));
   } catch (err) {

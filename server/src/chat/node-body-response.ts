@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+
+/**
+ * Response, typed without the members NodeBodyResponse replaces: the DOM typings declare them as
+ * properties, which TypeScript will not let a subclass redefine as accessors and methods.
+ */
+type ResponseWithoutBody = new (body: null, init: ResponseInit) => Omit<Response, 'body' | 'bodyUsed' | 'text' | 'json'>;
+
+/**
+ * A fetch `Response` whose body is a node:http response, read the node way.
+ *
+ * Why: a WHATWG body is an adapter stack (Readable.toWeb, a ReadableStream, its reader and
+ * promises) that every call of the proxy went through before anything read a byte of it. Here
+ * `json()` and `text()` read the node stream straight, `body` builds the web stream only for a
+ * caller that asks for it, and the chat relay reads a stream's frames off the node stream itself.
+ * Whichever reads first consumes the body, as with any Response.
+ */
+export class NodeBodyResponse extends (Response as ResponseWithoutBody) {
+  #webBody: ReadableStream<Uint8Array> | null | undefined;
+  #used = false;
+
+  /** `nodeBody` is null for a response that has no body (204, 304, HEAD, …). */
+  constructor(
+    readonly nodeBody: IncomingMessage | null,
+    init: ResponseInit,
+  ) {
+    super(null, init);
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#webBody === undefined) {
+      this.#webBody = this.nodeBody && (Readable.toWeb(this.take()) as ReadableStream<Uint8Array>);
+    }
+    return this.#webBody;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
+
+  async text(): Promise<string> {
+    if (!this.nodeBody) return '';
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.take()) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  async json(): Promise<any> {
+    return JSON.parse(await this.text());
+  }
+
+  /** The node stream, to be read once: a second reader would find it drained. */
+  take(): IncomingMessage {
+    if (this.#used || !this.nodeBody) throw new TypeError('Body is unusable: it has already been read');
+    this.#used = true;
+    return this.nodeBody;
+  }
+}
+
+/** The body of any fetch Response as a node stream: a NodeBodyResponse's own, another's adapted. */
+export function readableBodyOf(response: Response): Readable | null {
+  if (response instanceof NodeBodyResponse) return response.nodeBody && response.take();
+  return response.body && Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+}
