@@ -49,10 +49,18 @@ describe('frameBatches: the frames of a streamed upstream answer', () => {
     expect(batches).toEqual([[chunk('a')]]);
   });
 
-  it('fails on a payload that is not JSON, and on one that carries an error, as the SDK does', async () => {
+  it('fails on a payload that is not JSON or not a chunk, and on one that carries an error, as the SDK does', async () => {
     await expect(batchesOf(answer(['data: {"choices": [\n\n']))).rejects.toBeInstanceOf(SyntaxError);
+    await expect(batchesOf(answer(['data: null\n\n']))).rejects.toBeInstanceOf(SyntaxError);
     const failure = batchesOf(answer([`data: ${JSON.stringify({ error: { code: 'data_inspection_failed', message: 'no' } })}\n\n`]));
     await expect(failure).rejects.toBeInstanceOf(APIError);
     await expect(failure).rejects.toMatchObject({ status: undefined, code: 'data_inspection_failed', requestID: 'req-1' });
+  });
+
+  it('hands out the frames that came before a bad one, then fails', async () => {
+    const batches = frameBatches(answer([`data: ${chunk('a')}\n\ndata: ${chunk('b')}\n\ndata: {oops\n\ndata: ${chunk('c')}\n\n`]));
+    const first = await batches.next();
+    expect(first.value?.map((frame) => frame.payload)).toEqual([chunk('a'), chunk('b')]);
+    await expect(batches.next()).rejects.toBeInstanceOf(SyntaxError);
   });
 });

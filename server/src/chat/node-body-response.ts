@@ -5,7 +5,10 @@ import { Readable } from 'node:stream';
  * Response, typed without the members NodeBodyResponse replaces: the DOM typings declare them as
  * properties, which TypeScript will not let a subclass redefine as accessors and methods.
  */
-type ResponseWithoutBody = new (body: null, init: ResponseInit) => Omit<Response, 'body' | 'bodyUsed' | 'text' | 'json'>;
+type ResponseWithoutBody = new (
+  body: null,
+  init: ResponseInit,
+) => Omit<Response, 'body' | 'bodyUsed' | 'text' | 'json' | 'arrayBuffer' | 'blob' | 'formData' | 'clone'>;
 
 /**
  * A fetch `Response` whose body is a node:http response, read the node way.
@@ -14,7 +17,8 @@ type ResponseWithoutBody = new (body: null, init: ResponseInit) => Omit<Response
  * promises) that every call of the proxy went through before anything read a byte of it. Here
  * `json()` and `text()` read the node stream straight, `body` builds the web stream only for a
  * caller that asks for it, and the chat relay reads a stream's frames off the node stream itself.
- * Whichever reads first consumes the body, as with any Response.
+ * Whichever reads first consumes the body, as with any Response; here asking for `body` counts as
+ * reading it, since the web stream takes the node stream's data from then on.
  */
 export class NodeBodyResponse extends (Response as ResponseWithoutBody) {
   #webBody: ReadableStream<Uint8Array> | null | undefined;
@@ -40,14 +44,37 @@ export class NodeBodyResponse extends (Response as ResponseWithoutBody) {
   }
 
   async text(): Promise<string> {
-    if (!this.nodeBody) return '';
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.take()) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return (await this.#readAll()).toString('utf8');
   }
 
   async json(): Promise<any> {
     return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#readAll();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.#readAll()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  // Nothing that reads these answers (the SDK's chat calls) needs them; failing beats a silently empty body.
+  async formData(): Promise<FormData> {
+    throw new TypeError('NodeBodyResponse has no formData()');
+  }
+
+  clone(): Response {
+    throw new TypeError('NodeBodyResponse cannot be cloned');
+  }
+
+  /** The whole body, read off the node stream. */
+  async #readAll(): Promise<Buffer> {
+    if (!this.nodeBody) return Buffer.alloc(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.take()) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   /** The node stream, to be read once: a second reader would find it drained. */

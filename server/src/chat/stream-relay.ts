@@ -60,6 +60,8 @@ export async function relayStream(
     if (!reply.finished) failure = noteFailure(call, unavailable(ErrorCodes.truncated));
   } catch (err) {
     failure = upstreamFailure(deps.logger, call, err);
+    // A failure of ours (not of the read) leaves the frames unfinished: ending them drops upstream.
+    void batches.return?.(undefined);
   }
   try {
     if (call.facts.conversationId !== null) {

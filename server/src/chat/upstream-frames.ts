@@ -12,13 +12,29 @@ export interface UpstreamFrame {
 
 /**
  * The frame of one SSE event, read as the SDK's own stream reads it: JSON, or a SyntaxError; a
- * payload carrying `error` is that error, as an APIError with no status. The payload is passed on
- * as it came unless it spans lines, which a `data:` line of ours could not hold.
+ * payload carrying `error` is that error, as an APIError with no status. A payload that is not an
+ * object cannot be a chunk either. The payload is passed on as it came unless it spans lines,
+ * which a `data:` line of ours could not hold.
  */
 function frameOf(data: string, headers: Headers): UpstreamFrame {
   const chunk = JSON.parse(data);
-  if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
+  if (typeof chunk !== 'object' || chunk === null) throw new SyntaxError('a stream frame that is not a chunk');
+  if (chunk.error) throw new APIError(undefined, chunk.error, undefined, headers);
   return { chunk, payload: data.includes('\n') ? JSON.stringify(chunk) : data };
+}
+
+/** The frames of one read's events: up to `[DONE]` (then `done`), or up to a bad one (its `failure`). */
+function framesOf(events: string[], headers: Headers): { frames: UpstreamFrame[]; done: boolean; failure?: unknown } {
+  const frames: UpstreamFrame[] = [];
+  for (const data of events) {
+    if (data.startsWith('[DONE]')) return { frames, done: true };
+    try {
+      frames.push(frameOf(data, headers));
+    } catch (failure) {
+      return { frames, done: false, failure };
+    }
+  }
+  return { frames, done: false };
 }
 
 /** Reads the rest of a body nobody needs; a failure now (the idle timeout, a reset) only loses the connection. */
@@ -32,10 +48,11 @@ function drain(body: Readable): void {
  * batches: each batch is what had arrived when the body was read, so frames that arrived together
  * are relayed together (in one write, one packet). Read straight off the node stream, without the
  * SDK's chain of web streams and async generators, which made up most of the proxy's time to a
- * first byte; the rules are the SDK's (see frameOf). `[DONE]` ends the frames at once: what upstream sends after it (the end of
- * its chunked body) is drained apart, so that the connection can be kept, and waiting for it would
- * only delay our own end. A failure, or a reader that stops early, destroys the body, which ends
- * the upstream request too.
+ * first byte; the rules are the SDK's (see frameOf), and as with the SDK the frames before a bad
+ * one are still handed out before its failure. `[DONE]` ends the frames at once: what upstream
+ * sends after it (the end of its chunked body) is drained apart, so that the connection can be
+ * kept, and waiting for it would only delay our own end. A failure, or a reader that stops early,
+ * destroys the body, which ends the upstream request too.
  */
 export async function* frameBatches(response: Response): AsyncGenerator<UpstreamFrame[], void, undefined> {
   const body = readableBodyOf(response);
@@ -45,13 +62,10 @@ export async function* frameBatches(response: Response): AsyncGenerator<Upstream
   body.setEncoding('utf8');
   try {
     for await (const text of body.iterator({ destroyOnReturn: false }) as AsyncIterable<string>) {
-      const batch: UpstreamFrame[] = [];
-      for (const data of splitter.push(text)) {
-        done = data.startsWith('[DONE]');
-        if (done) break;
-        batch.push(frameOf(data, response.headers));
-      }
-      if (batch.length) yield batch;
+      const read = framesOf(splitter.push(text), response.headers);
+      if (read.frames.length) yield read.frames;
+      if ('failure' in read) throw read.failure;
+      done = read.done;
       if (done) break;
     }
     done = true;
