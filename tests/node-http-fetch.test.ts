@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@bailian-chat/server';
+import { NodeBodyResponse, UpstreamBodyTooLargeError } from '../server/src/chat/node-body-response.js';
 import { createNodeHttpFetch } from '../server/src/chat/node-http-fetch.js';
-import { DEFAULT_REPLY, FakeDashScope } from './support/fake-dashscope.js';
+import { mapUpstreamError } from '../server/src/chat/upstream-errors.js';
+import { DEFAULT_REPLY, FakeDashScope, HUGE_REPLY_LENGTH } from './support/fake-dashscope.js';
 
 let fake: FakeDashScope;
 beforeAll(async () => {
@@ -46,5 +49,18 @@ describe('the fetch the SDK calls DashScope with', () => {
     const text = await new Response(res.body).text();
     expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(res.bodyUsed).toBe(true);
+  });
+
+  it('refuses a body over the limit, and the call fails as upstream_too_large', async () => {
+    fake.next({ fault: 'huge_body' });
+    const res = await ask();
+    const capped = new NodeBodyResponse((res as NodeBodyResponse).nodeBody, { status: res.status }, HUGE_REPLY_LENGTH / 2);
+    const failure = await capped.text().catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(UpstreamBodyTooLargeError);
+    expect((res as NodeBodyResponse).nodeBody?.destroyed).toBe(true);
+    expect(mapUpstreamError(failure, undefined, createLogger('silent'))).toMatchObject({
+      code: 'upstream_too_large',
+      error: { status: 503 },
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
+import { UpstreamBodyTooLargeError } from '../server/src/chat/node-body-response.js';
 import { frameBatches } from '../server/src/chat/upstream-frames.js';
 
 /** A streamed upstream answer whose body arrives in exactly these pieces, one read each. */
@@ -62,5 +63,12 @@ describe('frameBatches: the frames of a streamed upstream answer', () => {
     const first = await batches.next();
     expect(first.value?.map((frame) => frame.payload)).toEqual([chunk('a'), chunk('b')]);
     await expect(batches.next()).rejects.toBeInstanceOf(SyntaxError);
+  });
+
+  it('fails on an event that grows past the limit without ending', async () => {
+    const endless = answer([`data: ${chunk('a')}\n\ndata: `, 'x'.repeat(600), 'x'.repeat(600)]);
+    const batches = frameBatches(endless, 1000);
+    expect((await batches.next()).value?.map((frame) => frame.payload)).toEqual([chunk('a')]);
+    await expect(batches.next()).rejects.toBeInstanceOf(UpstreamBodyTooLargeError);
   });
 });

@@ -8,6 +8,13 @@ export class SseDataSplitter {
   private buffer = '';
   private data: string[] = [];
 
+  /** How many characters are held back: of a line, and of an event, not complete yet. */
+  get held(): number {
+    let held = this.buffer.length;
+    for (const line of this.data) held += line.length;
+    return held;
+  }
+
   /** The data of every event that `text` completes, in order. */
   push(text: string): string[] {
     const buffer = this.buffer + text;

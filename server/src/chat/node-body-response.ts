@@ -2,6 +2,20 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 
 /**
+ * The most of an upstream body the proxy holds at once: a whole JSON answer, or one event of a
+ * stream that has not ended yet. A Qwen reply is a few hundred kilobytes at most; this only stops
+ * an endpoint that never stops (a wrong DASHSCOPE_BASE_URL, a broken gateway) from filling memory.
+ */
+export const MAX_UPSTREAM_BODY_BYTES = 64 * 1024 * 1024;
+
+/** An upstream body (or one event of a stream) larger than the proxy holds. */
+export class UpstreamBodyTooLargeError extends Error {
+  constructor(limit: number) {
+    super(`upstream answer larger than ${limit} bytes`);
+  }
+}
+
+/**
  * Response, typed without the members NodeBodyResponse replaces: the DOM typings declare them as
  * properties, which TypeScript will not let a subclass redefine as accessors and methods.
  */
@@ -28,6 +42,7 @@ export class NodeBodyResponse extends (Response as ResponseWithoutBody) {
   constructor(
     readonly nodeBody: IncomingMessage | null,
     init: ResponseInit,
+    private readonly maxBytes = MAX_UPSTREAM_BODY_BYTES,
   ) {
     super(null, init);
   }
@@ -69,12 +84,21 @@ export class NodeBodyResponse extends (Response as ResponseWithoutBody) {
     throw new TypeError('NodeBodyResponse cannot be cloned');
   }
 
-  /** The whole body, read off the node stream. */
+  /** The whole body, read off the node stream; over the limit, the stream is dropped. */
   async #readAll(): Promise<Buffer> {
     if (!this.nodeBody) return Buffer.alloc(0);
+    const body = this.take();
     const chunks: Buffer[] = [];
-    for await (const chunk of this.take()) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    let size = 0;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > this.maxBytes) {
+        body.destroy();
+        throw new UpstreamBodyTooLargeError(this.maxBytes);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   /** The node stream, to be read once: a second reader would find it drained. */

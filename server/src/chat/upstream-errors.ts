@@ -2,6 +2,7 @@ import { Messages } from '@bailian-chat/contract';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { Logger } from 'pino';
 import { ApiError, BadRequestError, ServiceUnavailableError } from '../http/errors.js';
+import { UpstreamBodyTooLargeError } from './node-body-response.js';
 import { UpstreamIdleTimeoutError } from './node-http-fetch.js';
 
 /** What a failed upstream call becomes: the error we answer and the code the call is recorded with. */
@@ -19,6 +20,7 @@ export const ErrorCodes = {
   reset: 'upstream_reset',
   malformed: 'upstream_malformed',
   truncated: 'upstream_truncated',
+  tooLarge: 'upstream_too_large',
   keyRejected: 'upstream_key_rejected',
   apiKeyMissing: 'api_key_missing',
 } as const;
@@ -65,6 +67,7 @@ export function mapUpstreamError(err: unknown, abortReason: string | undefined, 
   if (err instanceof APIConnectionError) return unavailable(ErrorCodes.unreachable);
   if (err instanceof APIError) return fromStatus(err, logger);
   if (err instanceof SyntaxError) return unavailable(ErrorCodes.malformed);
+  if (err instanceof UpstreamBodyTooLargeError) return unavailable(ErrorCodes.tooLarge);
   // Anything else came out of fetch while reading the body: the connection broke.
   logger.warn({ err }, 'DashScope connection broke');
   return unavailable(ErrorCodes.reset);

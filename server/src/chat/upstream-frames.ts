@@ -2,7 +2,7 @@ import { SseDataSplitter } from '@bailian-chat/contract';
 import { APIError } from 'openai';
 import type OpenAI from 'openai';
 import type { Readable } from 'node:stream';
-import { readableBodyOf } from './node-body-response.js';
+import { MAX_UPSTREAM_BODY_BYTES, readableBodyOf, UpstreamBodyTooLargeError } from './node-body-response.js';
 
 /** One `data:` frame of a streamed completion: the chunk, and the payload text it came as. */
 export interface UpstreamFrame {
@@ -52,9 +52,13 @@ function drain(body: Readable): void {
  * one are still handed out before its failure. `[DONE]` ends the frames at once: what upstream
  * sends after it (the end of its chunked body) is drained apart, so that the connection can be
  * kept, and waiting for it would only delay our own end. A failure, or a reader that stops early,
- * destroys the body, which ends the upstream request too.
+ * destroys the body, which ends the upstream request too. An event that grows past `maxHeld`
+ * characters without ending is a failure.
  */
-export async function* frameBatches(response: Response): AsyncGenerator<UpstreamFrame[], void, undefined> {
+export async function* frameBatches(
+  response: Response,
+  maxHeld = MAX_UPSTREAM_BODY_BYTES,
+): AsyncGenerator<UpstreamFrame[], void, undefined> {
   const body = readableBodyOf(response);
   if (!body) return;
   const splitter = new SseDataSplitter();
@@ -65,6 +69,7 @@ export async function* frameBatches(response: Response): AsyncGenerator<Upstream
       const read = framesOf(splitter.push(text), response.headers);
       if (read.frames.length) yield read.frames;
       if ('failure' in read) throw read.failure;
+      if (splitter.held > maxHeld) throw new UpstreamBodyTooLargeError(maxHeld);
       done = read.done;
       if (done) break;
     }
