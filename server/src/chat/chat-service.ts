@@ -48,7 +48,7 @@ async function completeOnce(
 }
 
 /**
- * Opens the upstream stream and waits for its first chunk before answering: until then a failure
+ * Opens the upstream stream and waits for its first frames before answering: until then a failure
  * (upstream 4xx/5xx, timeout, reset, garbage) is still answered with our JSON envelope and status.
  */
 async function openStream(

@@ -38,10 +38,10 @@ function errorFrame(failure: UpstreamFailure): string {
 
 /**
  * Forwards every frame the moment it arrives (those that arrived together in one write), then
- * `data: [DONE]`. A stream
- * that fails after the first frame can no longer change its status: it ends with an OpenAI-style
- * error frame instead of `[DONE]`. What was produced is stored (status 2 when cut off) before
- * the last frame, so a client that reloads the conversation on `[DONE]` finds the reply.
+ * `data: [DONE]`. A stream that fails after the first frame can no longer change its status: it
+ * ends with an OpenAI-style error frame instead of `[DONE]`. What was produced is stored (status 2
+ * when cut off) before the last frame, so a client that reloads the conversation on `[DONE]` finds
+ * the reply.
  */
 export async function relayStream(
   deps: ChatDeps,
