@@ -204,7 +204,7 @@ describe('GET /api/conversations', () => {
     ]);
   });
 
-  it.each(['limit=0', 'limit=101', 'limit=-1', 'limit=abc', 'limit=1.5', 'page=0', 'page=-3', 'page=abc', 'model_name=', 'model_name=a%00b'])(
+  it.each(['limit=0', 'limit=101', 'limit=-1', 'limit=abc', 'limit=1.5', 'limit=1e1', 'limit=0x2', 'page=0', 'page=-3', 'page=abc', 'page=0x1', 'page=%201', 'model_name=', 'model_name=a%00b'])(
     '?%s is 400',
     async (query) => {
       const res = await list(`?${query}`);
@@ -237,7 +237,8 @@ describe('GET /api/conversations/:id', () => {
     expectError(res, 404, '对话不存在');
   });
 
-  it.each(['abc', '1.5', '0', '-1', '1e3x'])('is 400 for the id %s', async (id) => {
+  // Number() reads all but the first five as 1: none of them is the decimal integer the path takes.
+  it.each(['abc', '1.5', '0', '-1', '1e3x', '0x1', '1e0', '0b1', '+1', '1.', '%201'])('is 400 for the id %s', async (id) => {
     const res = await request(app.url, 'GET', `/api/conversations/${id}`, { token: alice.accessToken });
     expectFieldErrors(res, ['conversation_id']);
   });

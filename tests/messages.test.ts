@@ -299,4 +299,14 @@ describe('DELETE /api/messages/:id', () => {
       'message_id',
     ]);
   });
+
+  it('is 400 for another spelling of a real id (hex, exponent) and keeps the message', async () => {
+    const conversation = await createConversation(app.url, alice.accessToken);
+    const message = await sendText(app.url, alice.accessToken, conversation.conversation_id, 'keep me');
+    for (const spelling of [`0x${message.message_id.toString(16)}`, `${message.message_id}e0`]) {
+      const res = await request(app.url, 'DELETE', `/api/messages/${spelling}`, { token: alice.accessToken });
+      expectFieldErrors(res, ['message_id']);
+    }
+    expect(await storedMessage(message.message_id)).toMatchObject({ status: 1 });
+  });
 });

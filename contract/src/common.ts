@@ -1,18 +1,25 @@
 import { z } from 'zod';
 
-/** Integer ids arrive as path strings; anything but a positive integer is a 400. */
-export const IdParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * A whole number as a path or query string carries it: decimal digits only. z.coerce's `Number()`
+ * would also take `0x1f`, `1e3`, `0b1`, `+1`, `1.` and ` 1`, so `/api/messages/0x3E` would reach
+ * message 62. Numbers (as the typed client passes them) are checked as they are; the input type
+ * stays `number` for the client, which never sends anything else.
+ */
+function decimal(schema: z.ZodNumber) {
+  const fromDigits = (value: unknown) => (typeof value === 'string' ? (/^\d+$/.test(value) ? Number(value) : Number.NaN) : value);
+  return z.preprocess(fromDigits, schema) as z.ZodEffects<z.ZodNumber, number, number>;
+}
+
+/** Integer ids arrive as path strings; anything but a positive decimal integer is a 400. */
+export const IdParam = decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
 export const Timestamp = z.string().describe('ISO 8601 UTC 时间，以 Z 结尾');
 
 export function pageQuery(defaultLimit: number) {
   return {
-    page: z.coerce.number().int().min(1).max(1_000_000_000).default(1).describe('页码，默认为1'),
-    limit: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(100)
+    page: decimal(z.number().int().min(1).max(1_000_000_000)).default(1).describe('页码，默认为1'),
+    limit: decimal(z.number().int().min(1).max(100))
       .default(defaultLimit)
       .describe(`每页数量，默认为${defaultLimit}，最大100`),
   };
