@@ -154,6 +154,14 @@ describe('POST /api/bailian/chat/completions with stream: true', () => {
     expect(await lastCall()).toMatchObject({ status_code: 503, stream: 1, error_code: 'upstream_malformed' });
   });
 
+  it('answers 503 in our envelope when upstream ends the stream before any frame', async () => {
+    app.fake.next({ fault: 'empty_answer' });
+    const res = await chatRaw(app, user.accessToken, { ...question, stream: true });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ code: 503, message: '百炼API服务不可用', data: null });
+    expect(await lastCall()).toMatchObject({ status_code: 503, stream: 1, error_code: 'upstream_truncated' });
+  });
+
   it('waits out a slow first byte and streams normally', async () => {
     app.fake.next({ firstByteDelayMs: 300 });
     const res = await chatRaw(app, user.accessToken, { ...question, stream: true });

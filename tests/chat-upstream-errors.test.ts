@@ -92,6 +92,12 @@ describe('upstream errors, mapped case by case', () => {
     expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_malformed' });
   });
 
+  it('an empty 200 body → 503', async () => {
+    const { res, row } = await callWith({ fault: 'empty_answer' });
+    expectError(res, 503, '百炼API服务不可用');
+    expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_malformed' });
+  });
+
   it('a connection reset while the body arrives → 503', async () => {
     const { res, row } = await callWith({ fault: 'reset_mid_stream' });
     expectError(res, 503, '百炼API服务不可用');

@@ -25,7 +25,9 @@ export type FakeFault =
   /** A 200 whose body (or first frame) is not JSON. */
   | 'malformed_json'
   /** A completion of 10 MB. */
-  | 'huge_body';
+  | 'huge_body'
+  /** A 200 with nothing in it: an empty JSON body, or a stream of `data: [DONE]` alone. */
+  | 'empty_answer';
 
 /** How the fake answers one request; the default is a normal completion of DEFAULT_REPLY. */
 export interface FakeBehaviour {
@@ -217,6 +219,7 @@ export class FakeDashScope {
     const json = JSON.stringify(exchange.completion());
     exchange.head(200, 'application/json');
     if (fault === 'malformed_json') exchange.res.end(json.slice(0, json.length / 2));
+    else if (fault === 'empty_answer') exchange.res.end();
     else if (fault === 'reset_mid_stream') exchange.res.write(json.slice(0, json.length / 2), () => exchange.res.destroy());
     else if (fault === 'stall_mid_stream') exchange.res.write(json.slice(0, json.length / 2));
     else exchange.res.end(json);
@@ -226,6 +229,10 @@ export class FakeDashScope {
     exchange.head(200, 'text/event-stream');
     if (fault === 'malformed_json') {
       exchange.res.end('data: {"choices": [{"delta": {"content": "broken\n\ndata: [DONE]\n\n');
+      return;
+    }
+    if (fault === 'empty_answer') {
+      exchange.res.end('data: [DONE]\n\n');
       return;
     }
     const frames = exchange.frames();

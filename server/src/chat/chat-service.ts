@@ -6,13 +6,13 @@ import { ServiceUnavailableError } from '../http/errors.js';
 import { latestUserMessageId } from '../messages/messages-repository.js';
 import { assertModelAllowed } from '../models/models-service.js';
 import { storeAssistantReply } from './assistant-reply.js';
-import { type ChatCall, type ChatDeps, upstreamFailure } from './chat-call.js';
+import { type ChatCall, type ChatDeps, noteFailure, upstreamFailure } from './chat-call.js';
 import { isCompletion, presentCompletion } from './completion-presenter.js';
 import { upstreamParams } from './dashscope-client.js';
 import { SseWriter } from './sse-writer.js';
 import { nextBatch, relayStream } from './stream-relay.js';
 import { frameBatches } from './upstream-frames.js';
-import { ErrorCodes } from './upstream-errors.js';
+import { ErrorCodes, unavailable } from './upstream-errors.js';
 
 export type ChatResult = { stream: false; completion: ChatCompletion } | { stream: true; events: Readable };
 
@@ -67,6 +67,9 @@ async function openStream(
   call.facts.upstreamRequestId = response.headers.get('x-request-id');
   const batches = frameBatches(response);
   const first = await upstream(deps, call, () => nextBatch(batches, signal));
+  // A 200 that ends before its first frame (an empty body, a bare `[DONE]`, JSON where frames
+  // should be) has answered nothing: the status can still say so.
+  if (first.done) throw noteFailure(call, unavailable(ErrorCodes.truncated)).error;
   const sse = new SseWriter(signal);
   call.facts.pending = relayStream(deps, call, batches, first, sse).catch((err: unknown) =>
     deps.logger.error({ err }, 'streamed reply not stored'),
