@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCallsOf, chat, chatRaw, messagesOf, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
+import { apiCallsOf, chat, CHAT_PATH, chatRaw, messagesOf, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
 import { createConversation, sendText } from './support/conversations.js';
 import { expectError, expectFieldErrors } from './support/envelope.js';
 import { eventually } from './support/eventually.js';
@@ -201,6 +201,20 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('records a call whose body is not JSON, answers 400 and forwards nothing', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await request(app.url, 'POST', CHAT_PATH, { token: alice.accessToken, rawBody: '{"model": "qwen-plus", ' });
+    expectError(res, 400, '请求体不是有效的 JSON');
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 400, model_name: '', error_code: 'invalid_request' });
+  });
+
+  it('answers an anonymous call with a body that is not JSON 401, as any anonymous call', async () => {
+    const res = await request(app.url, 'POST', CHAT_PATH, { rawBody: '{"model": ' });
+    expectError(res, 401, '未认证');
+  });
+
   it('counts a recorded call that names no model once in the history total', async () => {
     const carol = await createAccount(app.url, 'carol');
     const list = () => request(app.url, 'GET', '/api/history/api-calls', { token: carol.accessToken });
@@ -262,5 +276,26 @@ describe('POST /api/bailian/chat/completions without DASHSCOPE_API_KEY', () => {
       return rows;
     });
     expect(rows[0]).toMatchObject({ status_code: 503, error_code: 'api_key_missing' });
+  });
+});
+
+describe('a chat body over BODY_LIMIT', () => {
+  let small: ChatTestApp;
+  beforeAll(async () => {
+    small = await startChatApp({ BODY_LIMIT: '1kb' });
+  });
+  afterAll(() => small.close());
+
+  it('is 413, recorded, and not forwarded', async () => {
+    const user = await createAccount(small.url, 'big_body');
+    const res = await chat(small, user.accessToken, { model: 'qwen-plus', messages: [{ role: 'user', content: 'x'.repeat(2048) }] });
+    expectError(res, 413, '请求体过大');
+    expect(small.fake.requests).toHaveLength(0);
+    const row = await eventually(async () => {
+      const rows = await apiCallsOf(small.db, user.userId);
+      expect(rows).toHaveLength(1);
+      return rows[0];
+    });
+    expect(row).toMatchObject({ status_code: 413, error_code: 'payload_too_large', stream: 0 });
   });
 });
