@@ -68,8 +68,9 @@ describe('POST /api/auth/register — 200', () => {
     expect(res.body.data.phone).toBe(phone);
   });
 
+  // Characters are code points: an emoji is one, though it is two UTF-16 units.
   it('accepts passwords of 8 and 128 characters', async () => {
-    for (const password of ['x7#Kp2!q', 'k'.repeat(127) + '9']) {
+    for (const password of ['x7#Kp2!q', 'k'.repeat(127) + '9', '🔑'.repeat(8), '9' + '🔑'.repeat(127)]) {
       const user = uniqueUser('len', { password });
       expect((await register(app.url, user)).status).toBe(200);
       expect((await login(app.url, user.username, password)).status).toBe(200);
@@ -94,8 +95,11 @@ describe('POST /api/auth/register — 400', () => {
     ['an invalid email', { email: 'not-an-email' }, 'email'],
     ['a 7-character password', { password: 'x7#Kp2!' }, 'password'],
     ['a 129-character password', { password: 'k'.repeat(129) }, 'password'],
+    ['a 7-character password of emoji (14 UTF-16 units)', { password: '🔑'.repeat(7) }, 'password'],
+    ['a 129-character password of emoji', { password: '🔑'.repeat(129) }, 'password'],
     ['an empty nickname', { nickname: '' }, 'nickname'],
     ['a 51-character nickname', { nickname: '名'.repeat(51) }, 'nickname'],
+    ['a 51-character nickname of CJK Extension B', { nickname: '𠀀'.repeat(51) }, 'nickname'],
     ['a phone too short', { phone: '12345' }, 'phone'],
     ['a mainland number not starting 13–19', { phone: '12800138000' }, 'phone'],
     ['a mainland number of 10 digits', { phone: '1380013800' }, 'phone'],

@@ -84,6 +84,7 @@ describe('POST /api/conversations', () => {
     ['an empty title', { model_name: TEST_MODEL, title: '' }, 'title'],
     ['a blank title', { model_name: TEST_MODEL, title: '   ' }, 'title'],
     ['a 201-character title', { model_name: TEST_MODEL, title: 'x'.repeat(201) }, 'title'],
+    ['a 201-character title of emoji', { model_name: TEST_MODEL, title: '😀'.repeat(201) }, 'title'],
     ['a title that is not a string', { model_name: TEST_MODEL, title: 42 }, 'title'],
     // PostgreSQL text cannot hold U+0000: a 400 rather than the database's error.
     ['a title holding U+0000', { model_name: TEST_MODEL, title: 'a\u0000b' }, 'title'],
@@ -94,13 +95,13 @@ describe('POST /api/conversations', () => {
     expect(await conversationCount()).toBe(before);
   });
 
-  it('accepts a 200-character title', async () => {
+  it.each(['题'.repeat(200), '😀'.repeat(200)])('accepts a 200-character title (%#)', async (title) => {
     const res = await request(app.url, 'POST', '/api/conversations', {
       token: alice.accessToken,
-      body: { model_name: TEST_MODEL, title: '题'.repeat(200) },
+      body: { model_name: TEST_MODEL, title },
     });
     expect(res.status).toBe(200);
-    expect(res.body.data.title).toBe('题'.repeat(200));
+    expect(res.body.data.title).toBe(title);
   });
 });
 

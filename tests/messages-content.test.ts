@@ -40,6 +40,7 @@ describe('message content validation', () => {
     ['a text part without text', { content: [{ type: 'text' }] }, 'content.0.text'],
     ['an empty text', { content: [text('')] }, 'content.0.text'],
     ['a 100,001-character text', { content: [text('x'.repeat(100_001))] }, 'content.0.text'],
+    ['a 100,001-character text of emoji', { content: [text('😀'.repeat(100_001))] }, 'content.0.text'],
     ['an image part without image_url', { content: [{ type: 'image_url' }] }, 'content.0.image_url'],
     ['an image part without url', { content: [{ type: 'image_url', image_url: {} }] }, 'content.0.image_url.url'],
     ['a video part without url', { content: [{ type: 'video_url', video_url: {} }] }, 'content.0.video_url.url'],
@@ -66,6 +67,7 @@ describe('message content validation', () => {
   it.each([
     ['20 parts', Array.from({ length: 20 }, (_, i) => text(`p${i}`))],
     ['a 100,000-character text', [text('x'.repeat(100_000))]],
+    ['a 100,000-character text of emoji (200,000 UTF-16 units)', [text('😀'.repeat(100_000))]],
     ['a data: URL of exactly 10 MB', [image(dataUrl('image/jpeg', TEN_MB))]],
   ])('accepts %s (the limit itself)', async (_label, content) => {
     // A conversation of its own: the one above must stay empty.

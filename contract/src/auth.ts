@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { Timestamp, withoutNul } from './common.js';
+import { characters, Timestamp, withoutNul } from './common.js';
 import { errors, successEnvelope } from './envelope.js';
 
 const c = initContract();
@@ -12,7 +12,7 @@ export const PASSWORD_MAX = 128;
 export const LOGIN_MAX = 254;
 
 const Username = z.string().regex(USERNAME_PATTERN, '用户名为 3–32 位字母、数字或 _ . -');
-const Password = z.string().min(PASSWORD_MIN, '密码至少 8 个字符').max(PASSWORD_MAX, '密码最多 128 个字符');
+const Password = characters(PASSWORD_MIN, PASSWORD_MAX, { min: '密码至少 8 个字符', max: '密码最多 128 个字符' });
 const Phone = z
   .string()
   .regex(/^(\+[1-9]\d{6,14}|1[3-9]\d{9})$/, '手机号应为 E.164 格式或中国大陆手机号');
@@ -21,7 +21,7 @@ export const RegisterBodySchema = z.object({
   username: Username.describe('用户名'),
   email: z.string().max(254).email('邮箱格式无效').describe('邮箱地址'),
   password: Password.describe('密码，8–128 个字符'),
-  nickname: withoutNul(z.string().min(1).max(50)).optional().describe('用户昵称，默认为用户名'),
+  nickname: withoutNul(characters(1, 50)).optional().describe('用户昵称，默认为用户名'),
   phone: Phone.optional().describe('手机号码'),
 });
 

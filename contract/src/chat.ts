@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { ModelName } from './common.js';
+import { characters, ModelName } from './common.js';
 import { ContentSchema, MAX_TEXT_LENGTH, TextPartSchema } from './content.js';
 import { errors, successEnvelope } from './envelope.js';
 
@@ -9,7 +9,7 @@ const c = initContract();
 export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant', 'system']).describe('角色(user, assistant, system)'),
   content: z
-    .union([ContentSchema, z.string().min(1).max(MAX_TEXT_LENGTH)])
+    .union([ContentSchema, characters(1, MAX_TEXT_LENGTH)])
     .describe('内容数组（text / image_url / video_url），或纯文本字符串'),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;

@@ -46,8 +46,43 @@ export const DateString = z
  * PostgreSQL text cannot hold U+0000 (the query fails), so a string that is stored or looked up
  * as it is must not contain it: a 400 here rather than a 500 there.
  */
-export function withoutNul<T extends z.ZodString>(schema: T) {
+export function withoutNul<T extends z.ZodType<string>>(schema: T) {
   return schema.refine((value) => !value.includes('\u0000'), '不能包含空字符 U+0000');
 }
 
 export const ModelName = withoutNul(z.string().min(1).max(100));
+
+/** How many characters (code points) `text` holds: a surrogate pair, one character, counts once. */
+export function characterCount(text: string): number {
+  let pairs = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        pairs++;
+        i++;
+      }
+    }
+  }
+  return text.length - pairs;
+}
+
+/**
+ * A string of `min`–`max` characters, counted as a person counts them and as JSON Schema's
+ * minLength/maxLength do: by code point. zod's .min/.max count UTF-16 units, in which an emoji or a
+ * CJK Extension B character is two, so four emoji passed for an 8-character password and 150 emoji
+ * failed a 200-character title. `base` is the string schema to start from (e.g. one that trims).
+ */
+export function characters(min: number, max: number, messages: { min?: string; max?: string } = {}, base = z.string()) {
+  // @ts-rest/open-api documents a schema's `metaOpenApi` (as @anatine/zod-openapi's extendApi sets it).
+  const documented = Object.assign(base, { metaOpenApi: { minLength: min, maxLength: max } });
+  return documented.superRefine((text, ctx) => {
+    // A string has at most as many characters as UTF-16 units and at least half as many: count
+    // only where the two could disagree about a bound.
+    if (text.length <= max && text.length >= 2 * min) return;
+    const count = characterCount(text);
+    if (count < min) ctx.addIssue({ code: z.ZodIssueCode.too_small, minimum: min, inclusive: true, type: 'string', message: messages.min ?? `至少 ${min} 个字符` });
+    if (count > max) ctx.addIssue({ code: z.ZodIssueCode.too_big, maximum: max, inclusive: true, type: 'string', message: messages.max ?? `最多 ${max} 个字符` });
+  });
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { characters } from './common.js';
 
 export const MAX_PARTS = 20;
 export const MAX_TEXT_LENGTH = 100_000;
@@ -48,7 +49,7 @@ function mediaUrl(media: Media) {
 
 export const TextPartSchema = z.object({
   type: z.literal('text'),
-  text: z.string().min(1).max(MAX_TEXT_LENGTH).describe('文本内容(type为text时必需)'),
+  text: characters(1, MAX_TEXT_LENGTH).describe('文本内容(type为text时必需)'),
 });
 
 export const ImagePartSchema = z.object({

@@ -1,12 +1,12 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { IdParam, ModelName, PaginationSchema, Timestamp, pageQuery, withoutNul } from './common.js';
+import { characters, IdParam, ModelName, PaginationSchema, Timestamp, pageQuery, withoutNul } from './common.js';
 import { errors, successEnvelope } from './envelope.js';
 
 const c = initContract();
 
 export const DEFAULT_TITLE = '新对话';
-const Title = withoutNul(z.string().trim().min(1).max(200));
+const Title = withoutNul(characters(1, 200, {}, z.string().trim()));
 
 export const ConversationSchema = z.object({
   conversation_id: z.number().int(),
