@@ -53,7 +53,7 @@ export function withoutNul<T extends z.ZodType<string>>(schema: T) {
 export const ModelName = withoutNul(z.string().min(1).max(100));
 
 /** How many characters (code points) `text` holds: a surrogate pair, one character, counts once. */
-export function characterCount(text: string): number {
+function characterCount(text: string): number {
   let pairs = 0;
   for (let i = 0; i < text.length - 1; i++) {
     const unit = text.charCodeAt(i);
@@ -72,7 +72,9 @@ export function characterCount(text: string): number {
  * A string of `min`–`max` characters, counted as a person counts them and as JSON Schema's
  * minLength/maxLength do: by code point. zod's .min/.max count UTF-16 units, in which an emoji or a
  * CJK Extension B character is two, so four emoji passed for an 8-character password and 150 emoji
- * failed a 200-character title. `base` is the string schema to start from (e.g. one that trims).
+ * failed a 200-character title. `base` is the string schema to start from (e.g. one that trims); it
+ * is marked for the docs in place, so pass a fresh one. Limits on ASCII-only values (model names,
+ * emails, logins) stay plain .max(): there a unit is a character.
  */
 export function characters(min: number, max: number, messages: { min?: string; max?: string } = {}, base = z.string()) {
   // @ts-rest/open-api documents a schema's `metaOpenApi` (as @anatine/zod-openapi's extendApi sets it).

@@ -26,6 +26,7 @@ const CODE_OF_STATUS: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   413: 'payload_too_large',
+  415: 'unsupported_media_type',
   429: 'rate_limited',
   500: 'internal_error',
   503: 'upstream_unavailable',

@@ -67,8 +67,8 @@ async function openStream(
   call.facts.upstreamRequestId = response.headers.get('x-request-id');
   const batches = frameBatches(response);
   const first = await upstream(deps, call, () => nextBatch(batches, signal));
-  // A 200 that ends before its first frame (an empty body, a bare `[DONE]`, JSON where frames
-  // should be) has answered nothing: the status can still say so.
+  // A 200 that ends before its first frame (an empty body, a bare `[DONE]`, a body with no `data:`
+  // line) has answered nothing: the status can still say so.
   if (first.done) throw noteFailure(call, unavailable(ErrorCodes.truncated)).error;
   const sse = new SseWriter(signal);
   call.facts.pending = relayStream(deps, call, batches, first, sse).catch((err: unknown) =>

@@ -4,8 +4,6 @@ import { PUBLIC_ROUTES } from '@bailian-chat/contract';
 import { authenticate, type Caller } from '../auth/auth-service.js';
 import type { ServiceDeps } from '../deps.js';
 
-type RoutedRequest = { tsRestRoute?: AppRoute };
-
 /**
  * Runs for every contract route (ts-rest's global middleware, which sees the matched route) and
  * demands a live access token on all but the public ones. It runs before body validation, so an
@@ -14,7 +12,7 @@ type RoutedRequest = { tsRestRoute?: AppRoute };
 export function requireAuth(deps: ServiceDeps): RequestHandler {
   const publicRoutes = new Set<AppRoute>(PUBLIC_ROUTES);
   return (req, _res, next) => {
-    const route = (req as RoutedRequest).tsRestRoute;
+    const route = req.tsRestRoute;
     if (route && publicRoutes.has(route)) return next();
     authenticate(deps, req.headers.authorization).then((claims) => {
       req.auth = claims;

@@ -1,15 +1,14 @@
 import type { AppRoute } from '@ts-rest/core';
 import express, { type Request, type RequestHandler } from 'express';
 
-type RoutedRequest = Request & { tsRestRoute?: AppRoute };
-
 /** Why a request's body could not be read (malformed, too large, unsupported charset), kept until its route answers. */
 const unreadable = new WeakMap<Request, unknown>();
 
 /**
  * JSON bodies, parsed before routing. A body that cannot be read is not answered here: the error is
- * kept on the request and raised once the route is known, so that authentication answers first
- * and the chat route records the call (every authenticated chat call is recorded) before it fails.
+ * kept on the request and raised by the contract's routes once they are matched, so that
+ * authentication answers first and the chat route records the call (every authenticated chat call
+ * is recorded) before it fails. The routes outside the contract (health, docs, 404) read no body.
  */
 export function parseJsonBody(limit: string): RequestHandler {
   const json = express.json({ limit });
@@ -32,7 +31,7 @@ export const requireReadableBody: RequestHandler = (req, _res, next) => {
  */
 export function requireReadableBodyExcept(own: AppRoute): RequestHandler {
   return (req, res, next) => {
-    if ((req as RoutedRequest).tsRestRoute === own) return next();
+    if (req.tsRestRoute === own) return next();
     requireReadableBody(req, res, next);
   };
 }
