@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       loginMaxFailures: 10,
       registerRateLimitPerHour: 20,
       chatRateLimitPerMinute: 60,
-      bodyLimit: '20mb',
+      bodyLimit: 20 * 1024 * 1024,
       statsTimezone: 'UTC',
       logLevel: 'info',
       corsOrigins: [],

@@ -60,6 +60,17 @@ describe('errors outside the routes', () => {
     expect((await register(app.url, uniqueUser('small'))).status).toBe(200);
   });
 
+  it('reads no body of an unknown route: 404, even for a body over BODY_LIMIT', async () => {
+    const res = await request(app.url, 'POST', '/no/such/route', { body: { padding: 'x'.repeat(4096) } });
+    expectError(res, 404, '资源不存在');
+  });
+
+  it('answers an anonymous call with an unreadable body 401, before reading it', async () => {
+    for (const options of [{ rawBody: '{"title": ' }, { body: { title: 'x'.repeat(4096) } }]) {
+      expectError(await request(app.url, 'POST', '/api/conversations', options), 401, '未认证');
+    }
+  });
+
   it('never sends X-Powered-By, on success or error', async () => {
     for (const res of [await request(app.url, 'GET', '/healthz'), await request(app.url, 'GET', '/nope')]) {
       expect(res.headers.get('x-powered-by')).toBeNull();
@@ -73,6 +84,33 @@ describe('errors outside the routes', () => {
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const fresh = await request(app.url, 'GET', '/healthz');
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('body limits by route (BODY_LIMIT at its default)', () => {
+  let app: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    token = (await registerAndLogin(app.url, uniqueUser('limits'))).accessToken;
+  });
+  afterAll(() => app.close());
+
+  // 20 MB of `[{},{},…]` took seconds of the event loop to parse, asked of anyone, on any path.
+  it('takes no more than 64 KB where the body is a few fields', async () => {
+    const padding = 'x'.repeat(65 * 1024);
+    expectError(await request(app.url, 'POST', '/api/auth/login', { body: { username: 'a', password: padding } }), 413, '请求体过大');
+    expectError(await request(app.url, 'POST', '/api/conversations', { token, body: { title: padding } }), 413, '请求体过大');
+  });
+
+  it('takes BODY_LIMIT where the body carries message content', async () => {
+    const { body } = await request(app.url, 'POST', '/api/conversations', { token, body: { model_name: 'qwen-plus' } });
+    const text = '长'.repeat(60_000); // 180 KB as UTF-8
+    const res = await request(app.url, 'POST', `/api/conversations/${body.data.conversation_id}/messages`, {
+      token,
+      body: { content: [{ type: 'text', text }] },
+    });
+    expect(res.status, res.text).toBe(200);
   });
 });
 

@@ -13,7 +13,7 @@ import { historyRoutes } from './history/history-routes.js';
 import { requireAuth } from './http/auth-middleware.js';
 import { docsRoutes } from './http/docs.js';
 import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
-import { parseJsonBody, requireReadableBodyExcept } from './http/json-body.js';
+import { parseJsonBodies } from './http/json-body.js';
 import { useLeanJson } from './http/lean-json.js';
 import { usePrebuiltPrototypes } from './http/prebuilt-prototypes.js';
 import { requestLog } from './http/request-log.js';
@@ -56,7 +56,6 @@ export function createApp(deps: AppDeps): App {
   app.use(requestLog(deps.logger));
   app.use(helmet());
   if (deps.config.corsOrigins.length) app.use(cors({ origin: deps.config.corsOrigins, exposedHeaders: ['X-Request-Id'] }));
-  app.use(parseJsonBody(deps.config.bodyLimit));
   healthRoutes(app, deps);
   docsRoutes(app);
 
@@ -69,7 +68,10 @@ export function createApp(deps: AppDeps): App {
     models: modelsRoutes(ctx),
   });
   createExpressEndpoints(contract, router, app, {
-    globalMiddleware: [requireAuth(ctx), requireReadableBodyExcept(contract.chat.completions)],
+    globalMiddleware: [
+      requireAuth(ctx),
+      parseJsonBodies(deps.config.bodyLimit, { content: [contract.messages.send], own: [contract.chat.completions] }),
+    ],
     requestValidationErrorHandler: validationErrorHandler,
     responseValidation: false,
     logInitialization: false,

@@ -1,3 +1,4 @@
+import bytes from 'bytes';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -67,7 +68,8 @@ const EnvSchema = z.object({
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb|gb)?$/i, 'must be a size such as 20mb')
-    .default('20mb'),
+    .default('20mb')
+    .transform((size) => bytes.parse(size)!),
   STATS_TIMEZONE: z
     .string()
     .refine((tz) => {
@@ -99,7 +101,8 @@ export interface Config {
   allowedModels: string[] | null;
   trustProxy: boolean | number | string | undefined;
   corsOrigins: string[];
-  bodyLimit: string;
+  /** Bytes. */
+  bodyLimit: number;
   statsTimezone: string;
   logLevel: string;
 }

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import type { Readable } from 'node:stream';
 import type { ServiceDeps } from '../deps.js';
 import { callerOf } from '../http/auth-middleware.js';
-import { requireReadableBody } from '../http/json-body.js';
+import { jsonBody } from '../http/json-body.js';
 import { ok } from '../http/respond.js';
 import { callFactsOf, recordApiCalls } from './api-call-recorder.js';
 import type { ChatDeps } from './chat-call.js';
@@ -38,9 +38,9 @@ export function chatRoutes(deps: ServiceDeps) {
   const chatDeps: ChatDeps = { ...deps, dashscope: createDashScopeClient(deps.config.dashscope, deps.logger) };
   return s.router(contract.chat, {
     completions: {
-      // The recorder comes first so that calls refused by the limit, an unreadable body or
-      // validation are recorded too; the body's error is raised after the limit, which counts it.
-      middleware: [recordApiCalls(deps), chatRateLimit(deps.config), requireReadableBody],
+      // The recorder comes first so that calls refused by an unreadable body, the limit or
+      // validation are recorded too (with the model they name, once the body is read).
+      middleware: [recordApiCalls(deps), jsonBody(deps.config.bodyLimit), chatRateLimit(deps.config)],
       handler: async ({ body, req, res }) => {
         const call = { userId: callerOf(req).userId, facts: callFactsOf(req), controller: abortOnDisconnect(res) };
         const result = await chat.complete(chatDeps, body, call);

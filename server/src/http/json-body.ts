@@ -1,37 +1,38 @@
 import type { AppRoute } from '@ts-rest/core';
-import express, { type Request, type RequestHandler } from 'express';
-
-/** Why a request's body could not be read (malformed, too large, unsupported charset), kept until its route answers. */
-const unreadable = new WeakMap<Request, unknown>();
+import express, { type RequestHandler } from 'express';
 
 /**
- * JSON bodies, parsed before routing. A body that cannot be read is not answered here: the error is
- * kept on the request and raised by the contract's routes once they are matched, so that
- * authentication answers first and the chat route records the call (every authenticated chat call
- * is recorded) before it fails. The routes outside the contract (health, docs, 404) read no body.
+ * The most a body of a few fields (credentials, a title, a refresh token) needs, with room to
+ * spare. Only routes that carry message content, whose `data:` URLs may each be 10 MB, take the
+ * whole BODY_LIMIT: 20 MB of `[{},{},…]` keeps the event loop busy for seconds.
  */
-export function parseJsonBody(limit: string): RequestHandler {
-  const json = express.json({ limit });
-  return (req, res, next) => {
-    json(req, res, (err?: unknown) => {
-      if (err) unreadable.set(req, err);
-      next();
-    });
-  };
+export const FIELDS_BODY_LIMIT = 64 * 1024;
+
+/** Parses a JSON body of at most `limit` bytes; what cannot be read goes to the error handler (400, 413, 415). */
+export function jsonBody(limit: number): RequestHandler {
+  return express.json({ limit });
 }
 
-/** Fails the request with its body's error, if it has one. */
-export const requireReadableBody: RequestHandler = (req, _res, next) => {
-  next(unreadable.get(req));
-};
+export interface BodyRoutes {
+  /** Routes whose bodies carry message content: BODY_LIMIT. */
+  content: AppRoute[];
+  /** Routes that parse their own body in their middleware, where they want it. */
+  own: AppRoute[];
+}
 
 /**
- * ts-rest's global middleware, after authentication: every route but `own` fails with its body's
- * error here; `own` puts `requireReadableBody` among its middleware where it wants it.
+ * ts-rest's global middleware, after authentication: a body is parsed only once the route is
+ * known and its caller authenticated, so no anonymous request makes us parse anything but a
+ * public route's small body, and an unknown route parses nothing.
  */
-export function requireReadableBodyExcept(own: AppRoute): RequestHandler {
+export function parseJsonBodies(bodyLimit: number, routes: BodyRoutes): RequestHandler {
+  const content = new Set(routes.content);
+  const own = new Set(routes.own);
+  const contentBody = jsonBody(bodyLimit);
+  const fieldsBody = jsonBody(Math.min(bodyLimit, FIELDS_BODY_LIMIT));
   return (req, res, next) => {
-    if (req.tsRestRoute === own) return next();
-    requireReadableBody(req, res, next);
+    const route = req.tsRestRoute;
+    if (route && own.has(route)) return next();
+    (route && content.has(route) ? contentBody : fieldsBody)(req, res, next);
   };
 }
