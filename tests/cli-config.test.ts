@@ -63,6 +63,19 @@ describe('bailian-chat configuration', CLI_TESTS, () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
+  it('logs out with an expired access token: the refresh it takes and the logout both end in a clean file', async () => {
+    const { env } = await fx.loggedIn();
+    const file = join(env.configDir, 'config.json');
+    const before = (await savedSessions(file))[fx.app.url]!;
+    await writeFile(file, JSON.stringify({ sessions: { [fx.app.url]: { ...before, accessToken: 'expired.or.forged' } } }));
+
+    const logout = await runCli(env, ['logout']);
+    expect(logout).toMatchObject({ code: 0, stderr: '' });
+    expect(await savedSessions(file)).toEqual({});
+    const refresh = await request(fx.app.url, 'POST', '/api/auth/refresh', { body: { refresh_token: before.refreshToken } });
+    expect(refresh.status).toBe(401);
+  });
+
   it('says to log in again when the session was revoked elsewhere', async () => {
     const { env } = await fx.loggedIn();
     const saved = (await savedSessions(join(env.configDir, 'config.json')))[fx.app.url]!;

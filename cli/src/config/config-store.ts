@@ -17,8 +17,13 @@ interface ConfigFile {
   sessions: Record<string, Session>;
 }
 
+/** Makes each temporary file's name unique within the process, as the pid does between processes. */
+let writes = 0;
+
 export class ConfigStore {
   readonly path: string;
+  /** The changes of this process, one after another (see `update`). */
+  private changes: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly dir: string = configDir()) {
     this.path = join(dir, 'config.json');
@@ -28,26 +33,39 @@ export class ConfigStore {
     return (await this.read()).sessions[baseUrl];
   }
 
-  async saveSession(baseUrl: string, session: Session): Promise<void> {
-    const config = await this.read();
-    config.sessions[baseUrl] = session;
-    await this.write(config);
+  saveSession(baseUrl: string, session: Session): Promise<void> {
+    return this.update((config) => {
+      config.sessions[baseUrl] = session;
+      return true;
+    });
   }
 
   /** Keeps the login but replaces its tokens (after the SDK refreshed them). */
-  async updateTokens(baseUrl: string, tokens: Pick<Session, 'accessToken' | 'refreshToken'>): Promise<void> {
-    const config = await this.read();
-    const current = config.sessions[baseUrl];
-    if (!current) return;
-    config.sessions[baseUrl] = { ...current, ...tokens };
-    await this.write(config);
+  updateTokens(baseUrl: string, tokens: Pick<Session, 'accessToken' | 'refreshToken'>): Promise<void> {
+    return this.update((config) => {
+      const current = config.sessions[baseUrl];
+      if (!current) return false;
+      config.sessions[baseUrl] = { ...current, ...tokens };
+      return true;
+    });
   }
 
-  async removeSession(baseUrl: string): Promise<void> {
-    const config = await this.read();
-    if (!(baseUrl in config.sessions)) return;
-    delete config.sessions[baseUrl];
-    await this.write(config);
+  removeSession(baseUrl: string): Promise<void> {
+    return this.update((config) => baseUrl in config.sessions && delete config.sessions[baseUrl]);
+  }
+
+  /**
+   * Reads the file, lets `change` edit it, and writes it back if `change` says it changed. Changes
+   * run one at a time: a logout right after a token refresh made two at once, and each wrote what
+   * it had read, over the other.
+   */
+  private update(change: (config: ConfigFile) => boolean): Promise<void> {
+    const run = this.changes.then(async () => {
+      const config = await this.read();
+      if (change(config)) await this.write(config);
+    });
+    this.changes = run.catch(() => undefined);
+    return run;
   }
 
   private async read(): Promise<ConfigFile> {
@@ -69,7 +87,7 @@ export class ConfigStore {
    */
   private async write(config: ConfigFile): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const temporary = `${this.path}.${process.pid}.tmp`;
+    const temporary = `${this.path}.${process.pid}.${++writes}.tmp`;
     try {
       await writeFile(temporary, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
       await rename(temporary, this.path);
