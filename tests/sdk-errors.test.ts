@@ -64,6 +64,43 @@ describe('SDK: one error class per status', () => {
     expect(error).toMatchObject({ name: 'ApiError', status: 502, code: 502, message: 'HTTP 502', data: null });
   });
 
+  it('gives an ApiError for a 200 that is not the envelope (a dev server’s page at the API’s URL)', async () => {
+    const stub = answering(200, '<!doctype html><title>app</title>', 'text/html');
+    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
+      .models.list()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 200, code: 200, data: null });
+  });
+
+  // ts-rest leaves a falsy path parameter out: id 0 asked for the conversation list.
+  it.each([
+    ['conversations.get', (c: ReturnType<typeof createClient>) => c.conversations.get(0), 'GET /api/conversations/0'],
+    ['conversations.delete', (c: ReturnType<typeof createClient>) => c.conversations.delete(0), 'DELETE /api/conversations/0'],
+    ['messages.list', (c: ReturnType<typeof createClient>) => c.messages.list(0), 'GET /api/conversations/0/messages'],
+    ['messages.delete', (c: ReturnType<typeof createClient>) => c.messages.delete(0), 'DELETE /api/messages/0'],
+  ])('%s(0) asks for id 0 and gets the server’s 400', async (_name, call, sent) => {
+    const stub = answering(400, envelope(400, '请求参数错误', { errors: [] }));
+    const error = await call(createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(stub.calls).toEqual([sent]);
+  });
+
+  it('lets a signal stop auth.refresh: before it starts nothing is sent, during it the caller stops waiting', async () => {
+    const stub = answering(200, envelope(200, '刷新成功', { access_token: 'new', expires_in: 3600 }));
+    const client = createClient({ baseUrl: 'http://api.test', fetch: stub.fetch, refreshToken: 'r' });
+    const early = new AbortController();
+    early.abort(new Error('stopped early'));
+    await expect(client.auth.refresh(undefined, { signal: early.signal })).rejects.toThrow('stopped early');
+    expect(stub.calls).toEqual([]);
+
+    const late = new AbortController();
+    const waiting = client.auth.refresh(undefined, { signal: late.signal });
+    late.abort(new Error('stopped waiting'));
+    await expect(waiting).rejects.toThrow('stopped waiting');
+    await expect(client.auth.refresh()).resolves.toMatchObject({ access_token: 'new' });
+  });
+
   it('sends to baseUrl without doubling its trailing slash', async () => {
     const stub = answering(200, envelope(200, '获取成功', { models: [], any_model_allowed: true }));
     await createClient({ baseUrl: 'http://api.test/prefix//', fetch: stub.fetch }).models.list();

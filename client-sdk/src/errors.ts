@@ -4,9 +4,10 @@ import type { FieldError } from '@bailian-chat/contract';
 export type ErrorData = { errors: FieldError[] } | null;
 
 /**
- * An answer with a status other than 200. `code`, `message` and `data` are the envelope's; an
- * answer that is not an envelope (a proxy's HTML page, say) still gives an ApiError, with
- * `code` = `status` and a generic message. Catch a subclass to handle one status.
+ * An answer with a status other than 200, or a 200 that is not the API's envelope. `code`,
+ * `message` and `data` are the envelope's; an answer that is not an envelope (a proxy's HTML page,
+ * say) still gives an ApiError, with `code` = `status` and a generic message. Catch a subclass to
+ * handle one status.
  */
 export class ApiError extends Error {
   readonly status: number;
@@ -16,7 +17,7 @@ export class ApiError extends Error {
 
   constructor(status: number, body: unknown, headers: Headers) {
     const envelope = asEnvelope(body);
-    super(envelope?.message ?? `HTTP ${status}`);
+    super(envelope?.message ?? (status === 200 ? 'HTTP 200, but not the API’s answer' : `HTTP ${status}`));
     this.name = new.target.name;
     this.status = status;
     this.code = envelope?.code ?? status;

@@ -19,9 +19,25 @@ export function authResource({ api }: ClientCore, session: TokenSession) {
       session.clear();
     },
 
-    /** Exchanges the client's refresh token (or the one given) for a new access token. */
-    refresh: (refreshToken?: string) => session.refresh(refreshToken),
+    /**
+     * Exchanges the client's refresh token (or the one given) for a new access token. One exchange
+     * serves every call that asks at once, so a signal stops its caller's wait, not the exchange.
+     */
+    async refresh(refreshToken?: string, options?: RequestOptions) {
+      options?.signal?.throwIfAborted();
+      return untilAborted(session.refresh(refreshToken), options?.signal);
+    },
 
     me: (options?: RequestOptions) => unwrap(api.auth.me({ fetchOptions: options })),
   };
+}
+
+/** `promise`, or its rejection with the signal's reason as soon as the signal fires. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

@@ -1,3 +1,4 @@
+import { pathId } from '../path-id.js';
 import type { ClientCore } from '../api.js';
 import { paginate } from '../pagination.js';
 import type { CreateConversationBody, ListConversationsQuery, RequestOptions, UpdateConversationBody } from '../types.js';
@@ -7,7 +8,7 @@ import { unwrap } from '../unwrap.js';
 export function conversationsResource({ api }: ClientCore) {
   const list = (query: ListConversationsQuery = {}, options?: RequestOptions) =>
     unwrap(api.conversations.list({ query, fetchOptions: options }));
-  const byId = (conversation_id: number) => ({ conversation_id });
+  const byId = (conversationId: number) => ({ conversation_id: pathId(conversationId) });
 
   return {
     create: (body: CreateConversationBody, options?: RequestOptions) =>

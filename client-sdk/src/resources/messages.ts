@@ -1,3 +1,4 @@
+import { pathId } from '../path-id.js';
 import type { ClientCore } from '../api.js';
 import { paginate } from '../pagination.js';
 import type { ListMessagesQuery, RequestOptions, SendMessageBody } from '../types.js';
@@ -6,11 +7,11 @@ import { unwrap } from '../unwrap.js';
 /** Spec §3. */
 export function messagesResource({ api }: ClientCore) {
   const list = (conversationId: number, query: ListMessagesQuery = {}, options?: RequestOptions) =>
-    unwrap(api.messages.list({ params: { conversation_id: conversationId }, query, fetchOptions: options }));
+    unwrap(api.messages.list({ params: { conversation_id: pathId(conversationId) }, query, fetchOptions: options }));
 
   return {
     send: (conversationId: number, body: SendMessageBody, options?: RequestOptions) =>
-      unwrap(api.messages.send({ params: { conversation_id: conversationId }, body, fetchOptions: options })),
+      unwrap(api.messages.send({ params: { conversation_id: pathId(conversationId) }, body, fetchOptions: options })),
     list,
     /** Every message of the conversation in `query.order` (oldest first by default), page by page. */
     listAll: (conversationId: number, query: ListMessagesQuery = {}, options?: RequestOptions) =>
@@ -19,7 +20,7 @@ export function messagesResource({ api }: ClientCore) {
         return { items: messages, pagination };
       }, query.page),
     delete: async (messageId: number, options?: RequestOptions) => {
-      await unwrap(api.messages.delete({ params: { message_id: messageId }, fetchOptions: options }));
+      await unwrap(api.messages.delete({ params: { message_id: pathId(messageId) }, fetchOptions: options }));
     },
   };
 }
