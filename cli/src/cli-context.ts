@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { AuthenticationError, type BailianClient, createClient } from '@bailian-chat/client';
 import type { Command } from 'commander';
 import { ConfigStore, type Session } from './config/config-store.js';
@@ -25,6 +26,10 @@ export function resolveBaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv 
   return (flag || env.BAILIAN_CHAT_URL || DEFAULT_BASE_URL).replace(/\/+$/, '');
 }
 
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol);
+}
+
 /** What every command works with: the server, the token store, and clients for both. */
 export class CliContext {
   readonly store = new ConfigStore();
@@ -36,7 +41,9 @@ export class CliContext {
   constructor(readonly baseUrl: string) {}
 
   static of(command: Command): CliContext {
-    return new CliContext(resolveBaseUrl(command.optsWithGlobals<{ baseUrl?: string }>().baseUrl));
+    const baseUrl = resolveBaseUrl(command.optsWithGlobals<{ baseUrl?: string }>().baseUrl);
+    if (!isHttpUrl(baseUrl)) throw new UsageError(`${baseUrl}: not an http:// or https:// URL (from --base-url or BAILIAN_CHAT_URL)`);
+    return new CliContext(baseUrl);
   }
 
   /** For the calls that need no login: register, login, models. */
