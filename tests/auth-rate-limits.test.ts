@@ -62,6 +62,12 @@ describe('failed logins per username + IP (LOGIN_MAX_FAILURES=3)', () => {
     expectRateLimited(await loginFrom('198.51.100.1', user.username.toUpperCase(), user.password), 900);
   });
 
+  it('counts the failures against the account, whether it is named by username or by email', async () => {
+    const { user } = await registerAndLogin(app.url);
+    await failThrice('198.51.100.5', user.username);
+    expectRateLimited(await loginFrom('198.51.100.5', user.email.toUpperCase(), 'wrong-password'), 900);
+  });
+
   it('leaves another username from the same IP, and the same username from another IP, alone', async () => {
     const victim = await registerAndLogin(app.url);
     const other = await registerAndLogin(app.url);

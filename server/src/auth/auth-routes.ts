@@ -15,7 +15,7 @@ export function authRoutes(deps: ServiceDeps) {
       handler: async ({ body }) => ok(await auth.register(deps, body), '注册成功'),
     },
     login: {
-      middleware: [loginFailureLimiter(deps.config)],
+      middleware: [loginFailureLimiter(deps.config, deps.db)],
       handler: async ({ body, req }) =>
         ok(await auth.login(deps, body, { ip: req.ip, userAgent: req.headers['user-agent'] }), '登录成功'),
     },

@@ -2,7 +2,9 @@ import { LOGIN_MAX, Messages } from '@bailian-chat/contract';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
 import { RateLimitError } from '../http/errors.js';
+import { findUserByLogin } from './users-repository.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const ONE_HOUR = 60 * 60 * 1000;
@@ -31,22 +33,31 @@ export function registerLimiter(config: Config): RequestHandler {
 }
 
 /**
- * Failed logins per username + IP in 15 minutes. Successful logins are not counted, so a user who
- * types the password right is never locked out by their own earlier typos being remembered.
+ * What the failures of a login are counted against: the account it names, by username or by email
+ * (or each name would have a budget of its own), else the name as given. This runs before body
+ * validation: the name is clipped to the longest valid login, or every oversized name would be
+ * kept as a key of its own for 15 minutes.
  */
-export function loginFailureLimiter(config: Config): RequestHandler {
+async function loginKey(db: Db, login: unknown): Promise<string> {
+  if (typeof login !== 'string') return '';
+  const name = login.slice(0, LOGIN_MAX).toLowerCase();
+  const user = name.includes('\u0000') ? undefined : await findUserByLogin(db, name);
+  return user ? `user:${user.id}` : `name:${name}`;
+}
+
+/**
+ * Failed logins per account (or unknown name) + IP in 15 minutes. Successful logins are not
+ * counted, so a user who types the password right is never locked out by their own earlier typos
+ * being remembered.
+ */
+export function loginFailureLimiter(config: Config, db: Db): RequestHandler {
   return rateLimit({
     windowMs: FIFTEEN_MINUTES,
     limit: config.loginMaxFailures,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => {
-      // This runs before body validation: clip the name to the longest valid login, or every
-      // oversized name would be kept as a key of its own, up to BODY_LIMIT each, for 15 minutes.
-      const username = typeof req.body?.username === 'string' ? req.body.username.slice(0, LOGIN_MAX).toLowerCase() : '';
-      return `${clientKey(req)}|${username}`;
-    },
+    keyGenerator: async (req) => `${clientKey(req)}|${await loginKey(db, req.body?.username)}`,
     handler: limitReached,
   });
 }
