@@ -44,6 +44,6 @@ describe('CHAT_RATE_LIMIT_PER_MINUTE', () => {
       return rows;
     });
     expect(rows.map((r) => r.status_code)).toEqual([...Array(LIMIT).fill(200), 429]);
-    expect(rows.at(-1)).toMatchObject({ error_code: 'rate_limited', model_name: hello.model, total_tokens: 0, upstream_request_id: null });
+    expect(rows.at(-1)).toMatchObject({ error_code: 'rate_limited', model_name: '', total_tokens: 0, upstream_request_id: null });
   });
 });

@@ -36,7 +36,7 @@ describe('bailian-chat exit codes', CLI_TESTS, () => {
     [['stats', '--by', 'minutes'], 'Allowed choices are tokens, messages, conversations'],
     [['register', 'someone'], "required option '--email <email>' not specified"],
     [['conversations', 'list', '--all', '--page', '2'], "option '--all' cannot be used with option '--page <n>'"],
-    [['models', '--base-url', 'notaurl'], 'notaurl: not an http:// or https:// URL'],
+    [['models', '--base-url', 'notaurl'], 'notaurl: not an http:// or https:// URL (from --base-url)'],
     [['models', '--base-url', 'ftp://example.com'], 'ftp://example.com: not an http:// or https:// URL'],
   ])('2 for a usage error: %j', async (args, message) => {
     const result = await runCli(fx.freshEnv(), args);

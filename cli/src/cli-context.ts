@@ -35,14 +35,19 @@ export class CliContext {
   readonly store = new ConfigStore();
   /** Token writes from refreshes happen in the background; the command waits for them before exiting. */
   private pendingWrites: Promise<void> = Promise.resolve();
+  /** The first of those writes that failed, boxed (anything can be thrown, `undefined` too). */
+  private writeFailure: { error: unknown } | undefined;
   /** Whether the saved login was used, which is what makes a 401 mean "log in again". */
   private sessionUsed = false;
 
   constructor(readonly baseUrl: string) {}
 
   static of(command: Command): CliContext {
-    const baseUrl = resolveBaseUrl(command.optsWithGlobals<{ baseUrl?: string }>().baseUrl);
-    if (!isHttpUrl(baseUrl)) throw new UsageError(`${baseUrl}: not an http:// or https:// URL (from --base-url or BAILIAN_CHAT_URL)`);
+    const flag = command.optsWithGlobals<{ baseUrl?: string }>().baseUrl;
+    const baseUrl = resolveBaseUrl(flag);
+    if (!isHttpUrl(baseUrl)) {
+      throw new UsageError(`${baseUrl}: not an http:// or https:// URL (from ${flag ? '--base-url' : 'BAILIAN_CHAT_URL'})`);
+    }
     return new CliContext(baseUrl);
   }
 
@@ -64,9 +69,13 @@ export class CliContext {
       accessToken: session.accessToken,
       refreshToken: session.refreshToken,
       onTokens: ({ accessToken, refreshToken }) => {
-        this.pendingWrites = this.pendingWrites.then(() =>
-          this.store.updateTokens(this.baseUrl, { accessToken, refreshToken: refreshToken ?? session.refreshToken }),
-        );
+        // The store writes in order, so the last write done means every one before it is too. A
+        // failure waits for `settled()`: unhandled until then, it would end the process at once.
+        this.pendingWrites = this.store
+          .updateTokens(this.baseUrl, { accessToken, refreshToken: refreshToken ?? session.refreshToken })
+          .catch((error: unknown) => {
+            this.writeFailure ??= { error };
+          });
       },
     });
   }
@@ -79,8 +88,9 @@ export class CliContext {
     return this.store.removeSession(this.baseUrl);
   }
 
-  settled(): Promise<void> {
-    return this.pendingWrites;
+  async settled(): Promise<void> {
+    await this.pendingWrites;
+    if (this.writeFailure) throw this.writeFailure.error;
   }
 
   /** The error as the user should read it: a 401 with the saved login means that login is over. */

@@ -22,7 +22,8 @@ export interface ClientOptions {
 
 /**
  * The typed client of the API, grouped as the spec is. Each method resolves to the `data` of the
- * success envelope and rejects with the ApiError subclass for any other status.
+ * success envelope and rejects with the ApiError subclass for any other status (a plain ApiError
+ * for a 200 that is not the envelope).
  */
 export function createClient(options: ClientOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');

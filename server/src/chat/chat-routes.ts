@@ -38,9 +38,10 @@ export function chatRoutes(deps: ServiceDeps) {
   const chatDeps: ChatDeps = { ...deps, dashscope: createDashScopeClient(deps.config.dashscope, deps.logger) };
   return s.router(contract.chat, {
     completions: {
-      // The recorder comes first so that calls refused by an unreadable body, the limit or
-      // validation are recorded too (with the model they name, once the body is read).
-      middleware: [recordApiCalls(deps), jsonBody(deps.config.bodyLimit), chatRateLimit(deps.config)],
+      // The recorder comes first so that calls refused by the limit, an unreadable body or
+      // validation are recorded too. The limit comes before the body: a caller past it gets no
+      // 20 MB parsed, and a 429 is recorded without the model its unread body names.
+      middleware: [recordApiCalls(deps), chatRateLimit(deps.config), jsonBody(deps.config.bodyLimit)],
       handler: async ({ body, req, res }) => {
         const call = { userId: callerOf(req).userId, facts: callFactsOf(req), controller: abortOnDisconnect(res) };
         const result = await chat.complete(chatDeps, body, call);

@@ -6,7 +6,7 @@ import express, { type RequestHandler } from 'express';
  * spare. Only routes that carry message content, whose `data:` URLs may each be 10 MB, take the
  * whole BODY_LIMIT: 20 MB of `[{},{},…]` keeps the event loop busy for seconds.
  */
-export const FIELDS_BODY_LIMIT = 64 * 1024;
+const FIELDS_BODY_LIMIT = 64 * 1024;
 
 /** Parses a JSON body of at most `limit` bytes; what cannot be read goes to the error handler (400, 413, 415). */
 export function jsonBody(limit: number): RequestHandler {
