@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { storedJson, stringifyAnswer } from '../server/src/http/stored-json.js';
+import { serializeAnswer, storedJson, storedJsonRead, type StoredText } from '../server/src/http/stored-json.js';
+
+/** The answer as one string, as it is when no value in it is read later. */
+function stringifyAnswer(body: unknown): string {
+  const answer = serializeAnswer(body);
+  if (typeof answer !== 'string') throw new Error('expected the answer as one string');
+  return answer;
+}
+
+/** The answer written out: each piece in order, read ones once read. */
+async function written(pieces: StoredText[]): Promise<string> {
+  let answer = '';
+  for (const piece of pieces) answer += typeof piece === 'string' ? piece : await piece();
+  return answer;
+}
 
 const parts = [{ type: 'text', text: '你好 "quoted" \\ back\nline \u2028' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }];
 const stored = JSON.stringify(parts);
@@ -47,5 +61,35 @@ describe('stored JSON in answers', () => {
     cyclic.self = cyclic;
     expect(() => stringifyAnswer(cyclic)).toThrow(TypeError);
     expect(JSON.stringify({ content: storedJson(stored) })).toBe(`{"content":${stored}}`);
+  });
+
+  it('gives the answer in pieces when a value is read later, each read text in its place', async () => {
+    const read = (text: string) => async () => text;
+    const body = {
+      messages: [
+        { id: 1, content: storedJson(stored) },
+        { id: 2, content: storedJsonRead(read('[{"type":"text","text":"later"}]')) },
+        { id: 3, content: storedJson('[]') },
+        { id: 4, content: storedJsonRead(read(stored)) },
+      ],
+      after: 'x',
+    };
+    const pieces = serializeAnswer(body);
+    expect(Array.isArray(pieces)).toBe(true);
+    // Every text read later is a piece of its own; the ones at hand are joined with what surrounds them.
+    expect((pieces as StoredText[]).filter((piece) => typeof piece !== 'string')).toHaveLength(2);
+    expect(JSON.parse(await written(pieces as StoredText[]))).toEqual({
+      messages: [
+        { id: 1, content: parts },
+        { id: 2, content: [{ type: 'text', text: 'later' }] },
+        { id: 3, content: [] },
+        { id: 4, content: parts },
+      ],
+      after: 'x',
+    });
+  });
+
+  it('refuses to serialize a value read later outside an answer', () => {
+    expect(() => JSON.stringify({ content: storedJsonRead(async () => stored) })).toThrow(TypeError);
   });
 });

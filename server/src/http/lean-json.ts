@@ -1,5 +1,6 @@
+import { Readable, pipeline } from 'node:stream';
 import type { Express, Response } from 'express';
-import { stringifyAnswer } from './stored-json.js';
+import { serializeAnswer, type StoredText } from './stored-json.js';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const BODYLESS_STATUSES = new Set([204, 304]);
@@ -15,7 +16,7 @@ const BODYLESS_STATUSES = new Set([204, 304]);
  */
 export function useLeanJson(app: Express): void {
   app.response.json = function json(this: Response, body: unknown) {
-    const text = stringifyAnswer(body);
+    const answer = serializeAnswer(body);
     if (BODYLESS_STATUSES.has(this.statusCode)) {
       this.removeHeader('Content-Type');
       this.removeHeader('Content-Length');
@@ -24,15 +25,39 @@ export function useLeanJson(app: Express): void {
       return this;
     }
     if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', JSON_CONTENT_TYPE);
-    // Node measures a body handed to `end` before the headers go out and sends its Content-Length
-    // itself; measuring it here too would walk every answer twice. A HEAD answer has no body to
-    // measure, so it is told the length the GET would have.
-    if (this.req.method === 'HEAD') {
-      this.setHeader('Content-Length', Buffer.byteLength(text));
+    if (typeof answer !== 'string') {
+      streamAnswer(this, answer);
+    } else if (this.req.method === 'HEAD') {
+      // Node measures a body handed to `end` before the headers go out and sends its Content-Length
+      // itself; measuring it here too would walk every answer twice. A HEAD answer has no body to
+      // measure, so it is told the length the GET would have.
+      this.setHeader('Content-Length', Buffer.byteLength(answer));
       this.end();
     } else {
-      this.end(text);
+      this.end(answer);
     }
     return this;
   };
+}
+
+/**
+ * Writes an answer whose large stored values are read as the writing reaches them, each once the
+ * client has taken what came before (chunked, since its length is not known in advance). A client
+ * that leaves ends the reading; a read that fails cuts the answer short, which the client sees as
+ * an incomplete body rather than as valid JSON. A HEAD answer reads none of them.
+ */
+function streamAnswer(res: Response, pieces: StoredText[]): void {
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // One piece at a time: an object-mode stream would otherwise read 16 pieces ahead.
+  const body = Readable.from(readInTurn(pieces), { highWaterMark: 1 });
+  pipeline(body, res, () => {
+    // The outcome is the client's to see: a short body. The request log records the request.
+  });
+}
+
+async function* readInTurn(pieces: StoredText[]): AsyncGenerator<string> {
+  for (const piece of pieces) yield typeof piece === 'string' ? piece : await piece();
 }

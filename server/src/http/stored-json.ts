@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
-/** The JSON texts of stored values met by the answer being serialized, in the order met; null between answers. */
-let met: string[] | null = null;
+/** A stored value's JSON text, or how to read it when the answer gets to it (see `storedJsonRead`). */
+export type StoredText = string | (() => Promise<string>);
+
+/** The texts of stored values met by the answer being serialized, in the order met; null between answers. */
+let met: StoredText[] | null = null;
 
 /**
  * Stands in the serialized answer for a stored value until the value's text replaces it. It holds
@@ -12,12 +15,15 @@ const PLACEHOLDER = `~${randomBytes(16).toString('hex')}`;
 
 /** See `storedJson`. */
 class StoredJson {
-  constructor(readonly text: string) {}
+  constructor(readonly text: StoredText) {}
 
   toJSON(): unknown {
-    if (!met) return JSON.parse(this.text);
-    met.push(this.text);
-    return PLACEHOLDER;
+    if (met) {
+      met.push(this.text);
+      return PLACEHOLDER;
+    }
+    if (typeof this.text !== 'string') throw new TypeError('a stored value that is read later can only be written in an answer');
+    return JSON.parse(this.text);
   }
 }
 
@@ -31,9 +37,21 @@ export function storedJson<T>(text: string): T {
   return new StoredJson(text) as unknown as T;
 }
 
-/** `JSON.stringify(body)`, with the text of every `storedJson` value in `body` written as it is. */
-export function stringifyAnswer(body: unknown): string {
-  const texts: string[] = [];
+/**
+ * `storedJson` for a text too large to hold with the rest of its answer: `read` is called when the
+ * answer is written and reaches it, so an answer holds one such text at a time, however many it has.
+ */
+export function storedJsonRead<T>(read: () => Promise<string>): T {
+  return new StoredJson(read) as unknown as T;
+}
+
+/**
+ * `JSON.stringify(body)`, with the text of every stored value in `body` written as it is: one
+ * string, or, when a value is read later, the answer's pieces in order (the texts of those values
+ * are the functions that read them).
+ */
+export function serializeAnswer(body: unknown): string | StoredText[] {
+  const texts: StoredText[] = [];
   met = texts;
   let json: string;
   try {
@@ -47,10 +65,20 @@ export function stringifyAnswer(body: unknown): string {
   // next go with it.
   const pieces = json.split(PLACEHOLDER);
   const last = pieces.length - 1;
-  let answer = '';
+  const answer: StoredText[] = [];
+  let written = '';
   for (let i = 0; i <= last; i++) {
-    answer += pieces[i]!.slice(i === 0 ? 0 : 1, i === last ? undefined : -1);
-    if (i < last) answer += texts[i];
+    written += pieces[i]!.slice(i === 0 ? 0 : 1, i === last ? undefined : -1);
+    if (i === last) break;
+    const text = texts[i]!;
+    if (typeof text === 'string') {
+      written += text;
+    } else {
+      answer.push(written, text);
+      written = '';
+    }
   }
+  if (!answer.length) return written;
+  answer.push(written);
   return answer;
 }

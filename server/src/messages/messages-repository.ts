@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { isStorableId } from '../db/dialect.js';
-import { perDatabase, prepareListQuery } from '../db/prepared-query.js';
+import { perDatabase, prepareListQuery, prepareQuery } from '../db/prepared-query.js';
 import type { MessageRow, NewMessage } from '../db/schema.js';
 import { CONVERSATION_DELETED } from '../conversations/conversations-repository.js';
 import { onMessageCreated, onMessageDeleted } from '../history/stats-hooks.js';
@@ -54,12 +54,26 @@ export async function latestUserMessageId(db: Db, conversationId: number): Promi
   return row?.id ?? null;
 }
 
+/**
+ * The largest content (bytes of JSON text) that a page of history reads with its rows; larger ones
+ * (data: URLs of up to 10 MB each) are read one at a time as the answer is written. A page of 100
+ * such messages would otherwise be gigabytes at once, past what one string can hold.
+ */
+export const INLINE_CONTENT_MAX_BYTES = 256 * 1024;
+
+/** A message of a page of history: `content` is null when it is over `INLINE_CONTENT_MAX_BYTES` and left unread. */
+export type ListedMessageRow = Omit<MessageRow, 'content'> & { content: string | null };
+
 // The reads of a history page, compiled once per database.
 const queries = perDatabase((db: Db) => ({
   liveFrom: prepareListQuery(db, 3, (conversationId: number, fromSeq: number, limit: number) =>
     db
       .selectFrom('messages')
-      .selectAll()
+      .select(['id', 'conversation_id', 'user_id', 'role', 'content_type', 'status', 'created_at', 'seq'])
+      // octet_length reads the stored size, not the text (SQLite >= 3.43, and PostgreSQL without detoasting).
+      .select(
+        sql<string | null>`case when octet_length(content) <= ${sql.lit(INLINE_CONTENT_MAX_BYTES)} then content end`.as('content'),
+      )
       .where('conversation_id', '=', conversationId)
       .where('seq', '>=', fromSeq)
       .where('status', '!=', MESSAGE_DELETED)
@@ -76,11 +90,20 @@ const queries = perDatabase((db: Db) => ({
       .where('seq', '<=', maxSeq)
       .orderBy('seq'),
   ),
+  content: prepareQuery(db, 1, (id: number) => db.selectFrom('messages').select('content').where('id', '=', id)),
 }));
 
-/** Up to `limit` live messages of a conversation from position `fromSeq` on, oldest first. */
-export function listLiveMessagesFrom(db: Db, conversationId: number, fromSeq: number, limit: number): Promise<MessageRow[]> {
+/** Up to `limit` live messages of a conversation from position `fromSeq` on, oldest first; large contents left unread. */
+export function listLiveMessagesFrom(db: Db, conversationId: number, fromSeq: number, limit: number): Promise<ListedMessageRow[]> {
   return queries(db).liveFrom(conversationId, fromSeq, limit);
+}
+
+/** The content (JSON text) of a message that a page of history left unread. */
+export async function readContent(db: Db, id: number): Promise<string> {
+  const row = await queries(db).content(id);
+  // Messages are only ever soft-deleted: a row a page has listed is there to be read.
+  if (!row) throw new Error(`message ${id} has no row to read its content from`);
+  return row.content;
 }
 
 /** Positions of a conversation's deleted messages up to `maxSeq`, ascending. */

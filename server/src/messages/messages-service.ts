@@ -2,11 +2,11 @@ import { type ContentPart, contentTypeOf, type ListMessagesQuerySchema, Messages
 import type { z } from 'zod';
 import { requireOwnConversation } from '../conversations/conversation-access.js';
 import { nowIso } from '../db/clock.js';
-import type { ConversationRow, MessageRow } from '../db/schema.js';
+import type { ConversationRow } from '../db/schema.js';
 import type { ServiceDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError } from '../http/errors.js';
 import { offsetOf, paginationOf } from '../http/pagination.js';
-import { toMessage } from './message-presenter.js';
+import { toListedMessage, toMessage } from './message-presenter.js';
 import { rankWindow, seqOfLiveRank } from './message-window.js';
 import * as messages from './messages-repository.js';
 
@@ -30,7 +30,7 @@ async function liveMessagesFromRank(
   conversation: ConversationRow,
   firstRank: number,
   count: number,
-): Promise<MessageRow[]> {
+): Promise<messages.ListedMessageRow[]> {
   // Only deleted messages make rank and seq differ; a conversation usually has few or none. The
   // first live message is the first one found from seq 1 on, wherever the deleted ones are.
   const deletedCount = conversation.last_message_seq - conversation.message_count;
@@ -50,7 +50,8 @@ export async function listMessages(
   const window = rankWindow(total, offsetOf(query.page, query.limit), query.limit, query.order);
   const rows = window ? await liveMessagesFromRank(deps, conversation, window.firstRank, window.count) : [];
   if (query.order === 'desc') rows.reverse();
-  return { messages: rows.map(toMessage), pagination: paginationOf(query.page, query.limit, total) };
+  const readContent = (id: number) => messages.readContent(deps.db, id);
+  return { messages: rows.map((row) => toListedMessage(row, readContent)), pagination: paginationOf(query.page, query.limit, total) };
 }
 
 /** Deletes a message of one of the caller's live conversations (assistant replies included). */

@@ -1,0 +1,103 @@
+import type { Message } from '@bailian-chat/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertMessage } from '../server/src/messages/messages-repository.js';
+import { createConversation, sendText } from './support/conversations.js';
+import { createAccount, request, type Account } from './support/http.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Messages can carry data: URLs of up to 10 MB each, so a page of history can be far larger than
+// the messages of a page usually are. These check that such pages arrive whole and exact.
+
+let app: TestApp;
+let alice: Account;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  alice = await createAccount(app.url, 'alice');
+});
+afterAll(() => app.close());
+
+const historyUrl = (conversationId: number, query: string) => `/api/conversations/${conversationId}/messages?${query}`;
+
+/** A one-part message holding a data: URL of `size` base64 characters. */
+function imageContent(size: number, fill: string) {
+  return [{ type: 'image_url', image_url: { url: `data:image/png;base64,${fill.repeat(size)}` } }];
+}
+
+describe('history pages with large messages', () => {
+  it('answers each message exactly, in order and in reverse, when large ones sit among small ones', async () => {
+    const { conversation_id: id } = await createConversation(app.url, alice.accessToken);
+    const sent: Message[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push(await sendText(app.url, alice.accessToken, id, `small ${i}`));
+      const res = await request(app.url, 'POST', `/api/conversations/${id}/messages`, {
+        token: alice.accessToken,
+        body: { content: imageContent(400_000 + i, 'ABCD'[i]!) },
+      });
+      expect(res.status).toBe(200);
+      sent.push(res.body.data);
+    }
+
+    const asc = await request(app.url, 'GET', historyUrl(id, 'limit=100'), { token: alice.accessToken });
+    expect(asc.status).toBe(200);
+    expect(asc.body.data.messages).toEqual(sent);
+    expect(asc.body.data.pagination).toEqual({ current_page: 1, per_page: 100, total: 6, total_pages: 1 });
+
+    const desc = await request(app.url, 'GET', historyUrl(id, 'order=desc&limit=4&page=1'), { token: alice.accessToken });
+    expect(desc.status).toBe(200);
+    expect(desc.body.data.messages).toEqual([...sent].reverse().slice(0, 4));
+  });
+
+  it('answers a page larger than one JavaScript string can hold (27 messages of 20 MB)', async () => {
+    const { conversation_id: id } = await createConversation(app.url, alice.accessToken);
+    const size = 20_000_000;
+    const stored = JSON.stringify(imageContent(size, 'A'));
+    // Seeded through the repository: posting 540 MB through HTTP would only make the test slower.
+    const inserted = [];
+    for (let i = 0; i < 27; i++) {
+      inserted.push(
+        await insertMessage(app.db, {
+          conversation_id: id,
+          user_id: alice.userId,
+          role: 'user',
+          content_type: 'image',
+          content: stored,
+          status: 1,
+          created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        }),
+      );
+    }
+
+    const res = await fetch(app.url + historyUrl(id, 'limit=30'), { headers: { authorization: `Bearer ${alice.accessToken}` } });
+    expect(res.status).toBe(200);
+    // The answer is read as bytes, and each big URL is cut out before the rest is parsed: the whole
+    // answer is too long for a string on this side as well.
+    const answer = Buffer.from(await res.arrayBuffer());
+    const url = Buffer.from(imageContent(size, 'A')[0]!.image_url.url);
+    const pieces: Buffer[] = [];
+    let from = 0;
+    for (let at = answer.indexOf('"url":"data:', from); at !== -1; at = answer.indexOf('"url":"data:', from)) {
+      const start = at + '"url":"'.length;
+      expect(answer.subarray(start, start + url.length).equals(url)).toBe(true);
+      pieces.push(answer.subarray(from, start), Buffer.from('BIG'));
+      from = start + url.length;
+    }
+    pieces.push(answer.subarray(from));
+    const body = JSON.parse(Buffer.concat(pieces).toString('utf8'));
+
+    expect(body.code).toBe(200);
+    expect(body.data.pagination).toEqual({ current_page: 1, per_page: 30, total: 27, total_pages: 1 });
+    expect(body.data.messages).toEqual(
+      inserted.map((row) => ({
+        message_id: row.id,
+        conversation_id: id,
+        user_id: alice.userId,
+        role: 'user',
+        content_type: 'image',
+        content: [{ type: 'image_url', image_url: { url: 'BIG' } }],
+        status: 1,
+        created_at: row.created_at,
+      })),
+    );
+  }, 60_000);
+});
