@@ -86,6 +86,7 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
     LOG_LEVEL: 'warn',
     REGISTER_RATE_LIMIT_PER_HOUR: '1000000',
     LOGIN_MAX_FAILURES: '1000000',
+    LOGIN_MAX_FAILURES_PER_IP: '1000000',
     CHAT_RATE_LIMIT_PER_MINUTE: '100000000',
     ...env,
   };

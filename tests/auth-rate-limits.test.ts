@@ -92,3 +92,31 @@ describe('failed logins per username + IP (LOGIN_MAX_FAILURES=3)', () => {
     }
   });
 });
+
+describe('failed logins per IP, whatever accounts they name (LOGIN_MAX_FAILURES_PER_IP=4)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ LOGIN_MAX_FAILURES_PER_IP: '4', TRUST_PROXY: '1' });
+  });
+  afterAll(() => app.close());
+
+  const loginFrom = (ip: string, username: string, password: string) =>
+    request(app.url, 'POST', '/api/auth/login', { body: { username, password }, headers: fromIp(ip) });
+  const sessionsOf = async (userId: number) =>
+    (await app.db.selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).length;
+
+  it('answers 429 once one IP has failed on four different accounts, and opens no session', async () => {
+    for (const name of ['spray_a', 'spray_b', 'spray_c', 'spray_d']) {
+      expectError(await loginFrom('192.0.2.7', name, 'Summer2026!'), 401, '用户名或密码错误');
+    }
+    const { user } = await registerAndLogin(app.url);
+    const before = await sessionsOf(user.id);
+    expectRateLimited(await loginFrom('192.0.2.7', user.username, user.password), 900);
+    expect(await sessionsOf(user.id)).toBe(before);
+  });
+
+  it('leaves another IP alone', async () => {
+    const { user } = await registerAndLogin(app.url);
+    expect((await loginFrom('192.0.2.8', user.username, user.password)).status).toBe(200);
+  });
+});

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       refreshTokenTtl: 2_592_000,
       refreshTokenRotation: false,
       loginMaxFailures: 10,
+      loginMaxFailuresPerIp: 100,
       registerRateLimitPerHour: 20,
       chatRateLimitPerMinute: 60,
       bodyLimit: 20 * 1024 * 1024,

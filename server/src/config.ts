@@ -61,6 +61,7 @@ const EnvSchema = z.object({
   DASHSCOPE_MAX_RETRIES: integer(0, 10).default('2'),
   CHAT_RATE_LIMIT_PER_MINUTE: integer(1).default('60'),
   LOGIN_MAX_FAILURES: integer(1).default('10'),
+  LOGIN_MAX_FAILURES_PER_IP: integer(1).default('100'),
   REGISTER_RATE_LIMIT_PER_HOUR: integer(1).default('20'),
   ALLOWED_MODELS: commaList.optional(),
   TRUST_PROXY: z.string().optional(),
@@ -96,6 +97,8 @@ export interface Config {
   dashscope: { apiKey: string | undefined; baseUrl: string; timeoutMs: number; maxRetries: number };
   chatRateLimitPerMinute: number;
   loginMaxFailures: number;
+  /** Failed logins per IP, whatever accounts they name: a cap on trying one password on many accounts. */
+  loginMaxFailuresPerIp: number;
   registerRateLimitPerHour: number;
   /** `null` means any model (`ALLOWED_MODELS=*`). */
   allowedModels: string[] | null;
@@ -172,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     chatRateLimitPerMinute: e.CHAT_RATE_LIMIT_PER_MINUTE,
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     registerRateLimitPerHour: e.REGISTER_RATE_LIMIT_PER_HOUR,
     allowedModels: models === undefined || models.length === 0 ? DEFAULT_MODELS : models.includes('*') ? null : models,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -4,7 +4,7 @@ import type { ServiceDeps } from '../deps.js';
 import { callerOf } from '../http/auth-middleware.js';
 import { ok } from '../http/respond.js';
 import * as auth from './auth-service.js';
-import { loginFailureLimiter, registerLimiter } from './rate-limits.js';
+import { loginFailureLimiters, registerLimiter } from './rate-limits.js';
 
 const s = initServer();
 
@@ -15,7 +15,7 @@ export function authRoutes(deps: ServiceDeps) {
       handler: async ({ body }) => ok(await auth.register(deps, body), '注册成功'),
     },
     login: {
-      middleware: [loginFailureLimiter(deps.config, deps.db)],
+      middleware: loginFailureLimiters(deps.config, deps.db),
       handler: async ({ body, req }) =>
         ok(await auth.login(deps, body, { ip: req.ip, userAgent: req.headers['user-agent'] }), '登录成功'),
     },

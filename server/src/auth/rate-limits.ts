@@ -46,18 +46,26 @@ async function loginKey(db: Db, login: unknown): Promise<string> {
 }
 
 /**
- * Failed logins per account (or unknown name) + IP in 15 minutes. Successful logins are not
- * counted, so a user who types the password right is never locked out by their own earlier typos
- * being remembered.
+ * The limits on failed logins, checked in this order:
+ * - per IP in 15 minutes, whatever accounts they name: one password tried on many accounts
+ *   (spraying) meets no per-account limit, and each try costs a password check;
+ * - per account (or unknown name) + IP in 15 minutes.
+ * Successful logins are not counted, so a user who types the password right is never locked out
+ * by their own earlier typos being remembered.
  */
-export function loginFailureLimiter(config: Config, db: Db): RequestHandler {
-  return rateLimit({
-    windowMs: FIFTEEN_MINUTES,
-    limit: config.loginMaxFailures,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    keyGenerator: async (req) => `${clientKey(req)}|${await loginKey(db, req.body?.username)}`,
-    handler: limitReached,
-  });
+export function loginFailureLimiters(config: Config, db: Db): RequestHandler[] {
+  const failures = (limit: number, keyGenerator: (req: Request) => string | Promise<string>) =>
+    rateLimit({
+      windowMs: FIFTEEN_MINUTES,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skipSuccessfulRequests: true,
+      keyGenerator,
+      handler: limitReached,
+    });
+  return [
+    failures(config.loginMaxFailuresPerIp, clientKey),
+    failures(config.loginMaxFailures, async (req) => `${clientKey(req)}|${await loginKey(db, req.body?.username)}`),
+  ];
 }
