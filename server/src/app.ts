@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): App {
   app.set('etag', false);
   // Our queries are flat key=value pairs: node's querystring parses them for a fraction of qs's cost.
   app.set('query parser', 'simple');
-  useLeanJson(app);
+  useLeanJson(app, deps.logger);
   if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
 
   app.use(requestLog(deps.logger));

@@ -1,5 +1,6 @@
 import { Readable, pipeline } from 'node:stream';
 import type { Express, Response } from 'express';
+import type { Logger } from 'pino';
 import { serializeAnswer, type StoredText } from './stored-json.js';
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -14,7 +15,7 @@ const BODYLESS_STATUSES = new Set([204, 304]);
  * kept as JSON text (`storedJson`) are written as that text. What Express would do differently
  * does not apply: the app sets no ETag, no `json spaces`, `json replacer` or `json escape`.
  */
-export function useLeanJson(app: Express): void {
+export function useLeanJson(app: Express, logger: Logger): void {
   app.response.json = function json(this: Response, body: unknown) {
     const answer = serializeAnswer(body);
     if (BODYLESS_STATUSES.has(this.statusCode)) {
@@ -26,7 +27,7 @@ export function useLeanJson(app: Express): void {
     }
     if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', JSON_CONTENT_TYPE);
     if (typeof answer !== 'string') {
-      streamAnswer(this, answer);
+      streamAnswer(this, answer, logger);
     } else if (this.req.method === 'HEAD') {
       // Node measures a body handed to `end` before the headers go out and sends its Content-Length
       // itself; measuring it here too would walk every answer twice. A HEAD answer has no body to
@@ -44,17 +45,20 @@ export function useLeanJson(app: Express): void {
  * Writes an answer whose large stored values are read as the writing reaches them, each once the
  * client has taken what came before (chunked, since its length is not known in advance). A client
  * that leaves ends the reading; a read that fails cuts the answer short, which the client sees as
- * an incomplete body rather than as valid JSON. A HEAD answer reads none of them.
+ * an incomplete body rather than as valid JSON, and is logged. A HEAD answer reads none of them.
  */
-function streamAnswer(res: Response, pieces: StoredText[]): void {
+function streamAnswer(res: Response, pieces: StoredText[], logger: Logger): void {
   if (res.req.method === 'HEAD') {
     res.end();
     return;
   }
   // One piece at a time: an object-mode stream would otherwise read 16 pieces ahead.
   const body = Readable.from(readInTurn(pieces), { highWaterMark: 1 });
-  pipeline(body, res, () => {
-    // The outcome is the client's to see: a short body. The request log records the request.
+  pipeline(body, res, (err) => {
+    // A client that left is the request log's to record, not an error of ours.
+    if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      logger.error({ err, reqId: res.req.id }, 'answer cut short');
+    }
   });
 }
 

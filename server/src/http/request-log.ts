@@ -6,7 +6,7 @@ const VALID_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * Gives every request an id (the caller's `X-Request-Id` when sane), echoes it back, and writes one
- * log line when the response is finished. One line a request keeps logging cheap on the hot path.
+ * log line when the response is done with (whole, or cut short with `aborted: true`). One line a request keeps logging cheap on the hot path.
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -15,7 +15,9 @@ export function requestLog(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', req.id);
     if (!logger.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    // 'close' comes after 'finish' for a whole answer, and alone for one the client did not take
+    // whole (it left, or the answer was cut short).
+    res.on('close', () => {
       logger.info(
         {
           reqId: req.id,
@@ -24,6 +26,7 @@ export function requestLog(logger: Logger): RequestHandler {
           status: res.statusCode,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
           userId: req.auth?.userId,
+          ...(res.writableFinished ? {} : { aborted: true }),
         },
         'request',
       );
