@@ -109,14 +109,46 @@ describe('failed logins per IP, whatever accounts they name (LOGIN_MAX_FAILURES_
     for (const name of ['spray_a', 'spray_b', 'spray_c', 'spray_d']) {
       expectError(await loginFrom('192.0.2.7', name, 'Summer2026!'), 401, '用户名或密码错误');
     }
-    const { user } = await registerAndLogin(app.url);
-    const before = await sessionsOf(user.id);
+    const { user, userId } = await registerAndLogin(app.url);
+    const before = await sessionsOf(userId);
     expectRateLimited(await loginFrom('192.0.2.7', user.username, user.password), 900);
-    expect(await sessionsOf(user.id)).toBe(before);
+    expect(await sessionsOf(userId)).toBe(before);
   });
 
   it('leaves another IP alone', async () => {
     const { user } = await registerAndLogin(app.url);
     expect((await loginFrom('192.0.2.8', user.username, user.password)).status).toBe(200);
+  });
+});
+
+describe('the two login limits together (LOGIN_MAX_FAILURES=2, LOGIN_MAX_FAILURES_PER_IP=4)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ LOGIN_MAX_FAILURES: '2', LOGIN_MAX_FAILURES_PER_IP: '4', TRUST_PROXY: '1' });
+  });
+  afterAll(() => app.close());
+
+  const loginFrom = (ip: string, username: string, password: string) =>
+    request(app.url, 'POST', '/api/auth/login', { body: { username, password }, headers: fromIp(ip) });
+
+  it("does not spend the IP's budget on retries of an account already locked", async () => {
+    const locked = await registerAndLogin(app.url);
+    for (let i = 0; i < 2; i += 1) expectError(await loginFrom('192.0.2.20', locked.user.username, 'wrong-password'), 401, '用户名或密码错误');
+    for (let i = 0; i < 5; i += 1) expectRateLimited(await loginFrom('192.0.2.20', locked.user.username, 'wrong-password'), 900);
+    const neighbour = await registerAndLogin(app.url);
+    expect((await loginFrom('192.0.2.20', neighbour.user.username, neighbour.user.password)).status).toBe(200);
+  });
+
+  it('answers with the same rate-limit headers whether the account exists or not', async () => {
+    const { user } = await registerAndLogin(app.url);
+    const known = await loginFrom('192.0.2.21', user.username, 'wrong-password');
+    const unknown = await loginFrom('192.0.2.22', 'nobody_by_this_name', 'wrong-password');
+    expect(known.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    // The reset time may differ by a second between the two; the policy, and the absence of any
+    // hash of the key, may not.
+    expect(known.headers.get('ratelimit-policy')).not.toBeNull();
+    expect(known.headers.get('ratelimit-policy')).toBe(unknown.headers.get('ratelimit-policy'));
+    for (const res of [known, unknown]) expect(res.headers.get('ratelimit')).not.toMatch(/pk=/);
   });
 });

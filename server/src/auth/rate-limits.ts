@@ -48,24 +48,28 @@ async function loginKey(db: Db, login: unknown): Promise<string> {
 /**
  * The limits on failed logins, checked in this order:
  * - per IP in 15 minutes, whatever accounts they name: one password tried on many accounts
- *   (spraying) meets no per-account limit, and each try costs a password check;
+ *   (spraying) meets no per-account limit, and each try costs a password check. The other limit's
+ *   429s are not failures here (no password was checked), or one locked account retried would
+ *   lock every user behind that address out;
  * - per account (or unknown name) + IP in 15 minutes.
  * Successful logins are not counted, so a user who types the password right is never locked out
- * by their own earlier typos being remembered.
+ * by their own earlier typos being remembered. The headers are draft 7's: draft 8 adds a hash of
+ * the key, which tells an account's key from an unknown name's and so whether the account exists.
  */
 export function loginFailureLimiters(config: Config, db: Db): RequestHandler[] {
-  const failures = (limit: number, keyGenerator: (req: Request) => string | Promise<string>) =>
+  const failures = (limit: number, keyGenerator: (req: Request) => string | Promise<string>, notFailures: number[] = []) =>
     rateLimit({
       windowMs: FIFTEEN_MINUTES,
       limit,
-      standardHeaders: 'draft-8',
+      standardHeaders: 'draft-7',
       legacyHeaders: false,
       skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode < 400 || notFailures.includes(res.statusCode),
       keyGenerator,
       handler: limitReached,
     });
   return [
-    failures(config.loginMaxFailuresPerIp, clientKey),
+    failures(config.loginMaxFailuresPerIp, clientKey, [429]),
     failures(config.loginMaxFailures, async (req) => `${clientKey(req)}|${await loginKey(db, req.body?.username)}`),
   ];
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { isStorableId } from '../db/dialect.js';
 
 export const TOKEN_ISSUER = 'bailian-chat';
 
@@ -51,7 +52,8 @@ export function verifyAccessToken(token: string, secret: KeyObject, nowSeconds =
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return null;
   const userId = Number(claims.sub);
   const sessionId = claims.sid;
-  if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'number' || !Number.isSafeInteger(sessionId)) {
+  // A session id past the id column's range names no session (PostgreSQL would fail the lookup).
+  if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionId !== 'number' || !Number.isSafeInteger(sessionId) || !isStorableId(sessionId)) {
     return null;
   }
   return { userId, sessionId, expiresAt: claims.exp };
