@@ -121,7 +121,7 @@ describe('a crash inside a route', () => {
     app = await startTestApp();
     ({ accessToken } = await registerAndLogin(app.url));
     // Break the database under the running app: every users query now fails with an SQL error.
-    await sql`drop table users`.execute(app.db);
+    await sql`alter table users rename to users_gone`.execute(app.db);
   });
   afterAll(() => app.close());
 

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type AppDeps, type Config, type Db } from '@bailian-chat/server';
 
 export interface TestApp {
@@ -11,20 +13,48 @@ export interface TestApp {
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
+const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function adminQuery(text: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** With TEST_PG set: a fresh PostgreSQL database for one app, and a function that drops it. */
+async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `t_${randomBytes(8).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name}${process.env.TEST_PG_ICU ? " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" : ''}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /**
  * The real app on a real port (0: the OS picks) over a fresh in-memory SQLite database that went
  * through the real migrations. `env` overrides configuration variables as the environment would;
  * `logger` replaces the silent one when a test reads the log.
  */
 export async function startTestApp(env: Record<string, string> = {}, logger?: AppDeps['logger']): Promise<TestApp> {
+  const pgDb = process.env.TEST_PG && !env.DATABASE_URL ? await freshPostgres() : undefined;
   const config = loadConfig({
-    DATABASE_URL: 'sqlite::memory:',
+    DATABASE_URL: pgDb?.url ?? 'sqlite::memory:',
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'silent',
     ...env,
   });
   const db = openDatabase(config.databaseUrl);
-  await migrateToLatest(db);
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    await pgDb?.drop();
+    throw err;
+  }
   const app = createApp({ config, db, logger: logger ?? createLogger(config.logLevel) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -39,6 +69,7 @@ export async function startTestApp(env: Record<string, string> = {}, logger?: Ap
       await new Promise((resolve) => server.close(resolve));
       await app.drain();
       await db.destroy();
+      await pgDb?.drop();
     },
   };
 }

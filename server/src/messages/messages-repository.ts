@@ -138,6 +138,14 @@ export async function findLiveMessage(db: Db, id: number): Promise<LiveMessageRe
  */
 export function softDeleteMessage(db: Db, message: LiveMessageRef): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // Write the conversation row before the message row, as insertMessage does and as the rollup
+    // rebuild locks the tables (conversations, then messages): on PostgreSQL the opposite order
+    // deadlocks with a rebuild that has locked conversations and waits for messages.
+    await trx
+      .updateTable('conversations')
+      .set((eb) => ({ message_count: eb.ref('message_count') }))
+      .where('id', '=', message.conversation_id)
+      .execute();
     const result = await trx
       .updateTable('messages')
       .set({ status: MESSAGE_DELETED })
