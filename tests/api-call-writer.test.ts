@@ -76,6 +76,20 @@ describe('ApiCallWriter', () => {
     expect(res.body.data.api_calls[0].total_tokens).toBe(5);
   });
 
+  it('drains the records still on their way as well as the queued ones, and a failed one stops nothing', async () => {
+    const writer = new ApiCallWriter(app.db, createLogger('silent'));
+    const before = (await storedCalls()).length;
+    let deliver!: () => void;
+    const delivered = new Promise<void>((resolve) => (deliver = resolve));
+    writer.expect(delivered.then(() => writer.write(call('qwen-long', 7, '2024-03-05T00:00:00.000Z'))));
+    writer.expect(Promise.reject(new Error('a record that never came')));
+    writer.write(call('qwen-long', 6, '2024-03-05T00:00:00.000Z'));
+    const drained = writer.drain();
+    setTimeout(deliver, 20);
+    await drained;
+    expect((await storedCalls()).slice(before).map((r) => r.total_tokens)).toEqual([6, 7]);
+  });
+
   it('logs a batch it could not store and goes on writing later ones', async () => {
     const errors: unknown[] = [];
     const logger = createLogger('silent');

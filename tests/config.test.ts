@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       chatRateLimitPerMinute: 60,
       bodyLimit: 20 * 1024 * 1024,
       statsTimezone: 'UTC',
+      shutdownGraceMs: 10_000,
       logLevel: 'info',
       corsOrigins: [],
       trustProxy: undefined,
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
         ALLOWED_MODELS: ' qwen-max , qwen-vl-max ',
         CORS_ORIGINS: 'https://a.example,https://b.example',
         TRUST_PROXY: '1',
+        SHUTDOWN_GRACE_MS: '2500',
       }),
     );
     expect(config).toMatchObject({
@@ -72,6 +74,7 @@ describe('loadConfig', () => {
       allowedModels: ['qwen-max', 'qwen-vl-max'],
       corsOrigins: ['https://a.example', 'https://b.example'],
       trustProxy: 1,
+      shutdownGraceMs: 2500,
     });
     expect(loadConfig(env({ ALLOWED_MODELS: '*' })).allowedModels).toBeNull();
   });
@@ -86,6 +89,7 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', 'lots'],
     ['STATS_TIMEZONE', 'Mars/Olympus'],
     ['LOG_LEVEL', 'loud'],
+    ['SHUTDOWN_GRACE_MS', '-1'],
     ['DASHSCOPE_BASE_URL', 'not a url'],
   ])('refuses %s=%s with one line naming it', (name, value) => {
     const message = refusal({ [name]: value });

@@ -4,7 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { request } from './support/http.js';
+import { openDatabase } from '@bailian-chat/server';
+import { CHAT_PATH, TEST_API_KEY } from './support/chat-app.js';
+import { createConversation, TEST_MODEL } from './support/conversations.js';
+import { FakeDashScope, streamPieces, DEFAULT_REPLY } from './support/fake-dashscope.js';
+import { eventually } from './support/eventually.js';
+import { createAccount, request } from './support/http.js';
+import { readSseData } from './support/sse.js';
 import { freePort, startServerProcess, type ServerProcess } from './support/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bailian-process-'));
@@ -23,11 +29,12 @@ function get(agent: http.Agent, url: string): Promise<{ status: number; connecti
 }
 
 /** A server process on a free port over a fresh SQLite file, once it says it is listening. */
-async function startListening(name: string) {
+async function startListening(name: string, env: Record<string, string> = {}) {
   const port = await freePort();
-  const server = startServerProcess({ DATABASE_URL: `sqlite:${join(dir, name, 'db.sqlite')}`, PORT: String(port) });
+  const database = `sqlite:${join(dir, name, 'db.sqlite')}`;
+  const server = startServerProcess({ DATABASE_URL: database, PORT: String(port), ...env });
   await server.waitForOutput('bailian-chat listening');
-  return { server, url: `http://127.0.0.1:${port}`, port };
+  return { server, url: `http://127.0.0.1:${port}`, port, database };
 }
 
 /** The messages of the pino JSON lines a process wrote. */
@@ -115,5 +122,133 @@ describe('a real start and a graceful stop', () => {
     expect(last).toEqual({ status: 200, connection: 'close' });
     expect(await server.exited).toBe(0);
     expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+  });
+});
+
+describe('a stop while chat calls are in flight', () => {
+  const question = { model: TEST_MODEL, messages: [{ role: 'user', content: '讲个故事' }] };
+
+  /** A server process calling `fake`, with the given grace period. */
+  const startChatProcess = (name: string, fake: FakeDashScope, graceMs: number) =>
+    startListening(name, {
+      DASHSCOPE_API_KEY: TEST_API_KEY,
+      DASHSCOPE_BASE_URL: fake.baseUrl,
+      DASHSCOPE_MAX_RETRIES: '0',
+      SHUTDOWN_GRACE_MS: String(graceMs),
+    });
+
+  const post = (url: string, token: string, body: object) =>
+    fetch(url + CHAT_PATH, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('ends them after the grace period: the stream with an error frame, its partial reply stored, every call recorded', async () => {
+    const fake = await FakeDashScope.start();
+    try {
+      const { server, url, database } = await startChatProcess('grace', fake, 500);
+      const alice = await createAccount(url, 'alice');
+      const conversation = await createConversation(url, alice.accessToken);
+      fake.next({ fault: 'stall_mid_stream' }, { fault: 'hang' });
+      const streamed = await post(url, alice.accessToken, {
+        ...question,
+        stream: true,
+        conversation_id: conversation.conversation_id,
+      });
+      const plain = post(url, alice.accessToken, question);
+      await eventually(() => expect(fake.requests).toHaveLength(2));
+      server.child.kill('SIGTERM');
+
+      const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
+      const frames = (await readSseData(streamed)).map((frame) => JSON.parse(frame));
+      expect(frames.slice(0, -1).map((chunk) => chunk.choices[0].delta.content).join('')).toBe(partial);
+      expect(frames.at(-1)).toEqual({ error: { message: '服务正在停止，请稍后重试', code: 'server_stopping' } });
+      const answer = await plain;
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({ code: 503, message: '服务正在停止，请稍后重试', data: null });
+      expect(await server.exited).toBe(0);
+      expect(logMessages(server.stdout())).toEqual(
+        expect.arrayContaining(['grace period over: ending the answers still in flight', 'stopped']),
+      );
+      expect(fake.requests.map((received) => received.aborted)).toEqual([true, true]);
+
+      const db = openDatabase(database);
+      try {
+        const replies = await db.selectFrom('messages').selectAll().where('role', '=', 'assistant').execute();
+        expect(replies).toHaveLength(1);
+        expect(replies[0]).toMatchObject({ conversation_id: conversation.conversation_id, status: 2 });
+        expect(JSON.parse(replies[0]!.content)).toEqual([{ type: 'text', text: partial }]);
+        const calls = await db.selectFrom('api_calls').selectAll().orderBy('stream', 'desc').execute();
+        const { requestId } = fake.requests[0]!;
+        expect(calls).toMatchObject([
+          {
+            status_code: 200,
+            stream: 1,
+            error_code: 'server_stopping',
+            conversation_id: conversation.conversation_id,
+            upstream_request_id: requestId,
+          },
+          { status_code: 503, stream: 0, error_code: 'server_stopping', conversation_id: null, upstream_request_id: null },
+        ]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('closes a connection an answer in flight kept alive soon after that answer, not after the keep-alive timeout', async () => {
+    const fake = await FakeDashScope.start({ behaviour: { firstByteDelayMs: 500 } });
+    try {
+      const { server, port, database } = await startChatProcess('kept-alive', fake, 20_000);
+      const bob = await createAccount(`http://127.0.0.1:${port}`, 'bob');
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const answered = new Promise<{ status: number; connection?: string; closedAfterMs: Promise<number> }>((resolve, reject) => {
+        const req = http.request(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: CHAT_PATH,
+            agent,
+            headers: { authorization: `Bearer ${bob.accessToken}`, 'content-type': 'application/json' },
+          },
+          (res) => {
+            const { socket } = res;
+            res.resume();
+            res.on('end', () => {
+              const endedAt = performance.now();
+              const closedAfterMs = new Promise<number>((closed) =>
+                socket.once('close', () => closed(performance.now() - endedAt)),
+              );
+              resolve({ status: res.statusCode!, connection: res.headers.connection, closedAfterMs });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(question));
+      });
+      await eventually(() => expect(fake.requests).toHaveLength(1));
+      server.child.kill('SIGTERM');
+      const { status, connection, closedAfterMs } = await answered;
+      expect({ status, connection }).toEqual({ status: 200, connection: 'keep-alive' });
+      // Node's keep-alive timeout is 5 s; the grace period (20 s) never ends.
+      expect(await closedAfterMs).toBeLessThan(4_000);
+      agent.destroy();
+      expect(await server.exited).toBe(0);
+      expect(logMessages(server.stdout())).not.toContain('grace period over: ending the answers still in flight');
+
+      const db = openDatabase(database);
+      try {
+        const calls = await db.selectFrom('api_calls').select(['status_code', 'error_code']).execute();
+        expect(calls).toEqual([{ status_code: 200, error_code: null }]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await fake.close();
+    }
   });
 });

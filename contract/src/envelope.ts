@@ -71,5 +71,6 @@ export const Messages = {
   rateLimited: '请求频率超限',
   upstreamUnavailable: '百炼API服务不可用',
   apiKeyMissing: '百炼API服务不可用：未配置 DASHSCOPE_API_KEY',
+  serverStopping: '服务正在停止，请稍后重试',
   internal: '服务器内部错误',
 } as const;

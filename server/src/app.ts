@@ -36,8 +36,13 @@ function healthRoutes(app: Express, deps: AppDeps) {
   });
 }
 
-/** The app, plus `drain`: writes what is still buffered (API-call records) before the database closes. */
-export type App = Express & { drain(): Promise<void> };
+/** The app, plus what a stopping server needs of it. */
+export type App = Express & {
+  /** Ends the chat calls in flight properly (a grace period is over): see CallsInFlight. */
+  endCallsInFlight(): void;
+  /** Writes what is still buffered or on its way (API-call records) before the database closes. */
+  drain(): Promise<void>;
+};
 
 /** Builds the whole HTTP app from its dependencies; `main.ts` is what listens. */
 export function createApp(deps: AppDeps): App {
@@ -79,5 +84,8 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
-  return Object.assign(app, { drain: () => ctx.apiCallWriter.flush() });
+  return Object.assign(app, {
+    endCallsInFlight: () => ctx.callsInFlight.endAll(),
+    drain: () => ctx.apiCallWriter.drain(),
+  });
 }

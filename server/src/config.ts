@@ -82,6 +82,7 @@ const EnvSchema = z.object({
       }
     }, 'must be an IANA time zone such as Asia/Shanghai')
     .default('UTC'),
+  SHUTDOWN_GRACE_MS: integer(0).default('10000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +108,8 @@ export interface Config {
   /** Bytes. */
   bodyLimit: number;
   statsTimezone: string;
+  /** How long a stopping server waits for the answers in flight before it ends them. */
+  shutdownGraceMs: number;
   logLevel: string;
 }
 
@@ -182,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS ?? [],
     bodyLimit: e.BODY_LIMIT,
     statsTimezone: e.STATS_TIMEZONE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
   };
 }

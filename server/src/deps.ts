@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { liveSessionUserQuery } from './auth/sessions-repository.js';
 import { AccessTokenVerifier } from './auth/tokens.js';
+import { CallsInFlight } from './chat/calls-in-flight.js';
 import { ApiCallWriter } from './history/api-call-writer.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -21,6 +22,8 @@ export interface ServiceDeps extends AppDeps {
   accessTokens: AccessTokenVerifier;
   /** Where API-call records go: batched, so a burst of answers costs one transaction. */
   apiCallWriter: ApiCallWriter;
+  /** The chat calls being answered, for a stopping server to end properly. */
+  callsInFlight: CallsInFlight;
   /** The session + user lookup of every authenticated request, compiled once. */
   findLiveSessionUser: ReturnType<typeof liveSessionUserQuery>;
 }
@@ -33,5 +36,6 @@ export function serviceDeps(deps: AppDeps): ServiceDeps {
     accessTokens: new AccessTokenVerifier(jwtKey),
     findLiveSessionUser: liveSessionUserQuery(deps.db),
     apiCallWriter: new ApiCallWriter(deps.db, deps.logger),
+    callsInFlight: new CallsInFlight(),
   };
 }

@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { ensureStatsRollup } from './history/stats-rollup-rebuild.js';
 import { createLogger } from './logger.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 async function main() {
   let config;
@@ -32,26 +33,7 @@ async function main() {
     process.exit(1);
   });
 
-  // Finish what is in flight, then close the database; a second signal or 10 s forces the exit.
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(1), 10_000).unref();
-    // A kept-alive connection still in use would hold the exit until the forced one: tell each
-    // later request on it that the connection closes with its response (before the app answers).
-    server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
-    server.close(async () => {
-      await app.drain();
-      await db.destroy();
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(server, app, db, logger, config.shutdownGraceMs);
 }
 
 main().catch((err) => {

@@ -93,9 +93,10 @@ export function recordApiCalls(deps: ServiceDeps): RequestHandler {
     };
     factsOfRequest.set(req, facts);
     res.once('close', () => {
-      record(deps, req, res, facts, startedAt, started).catch((err: unknown) =>
+      const recorded = record(deps, req, res, facts, startedAt, started).catch((err: unknown) =>
         deps.logger.error({ err, reqId: req.id }, 'API call not recorded'),
       );
+      deps.apiCallWriter.expect(recorded);
     });
     next();
   };

@@ -12,18 +12,8 @@ import { chatRateLimit } from './chat-rate-limit.js';
 import * as chat from './chat-service.js';
 import { createDashScopeClient } from './dashscope-client.js';
 import { SSE_HEADERS } from './sse-writer.js';
-import { ErrorCodes } from './upstream-errors.js';
 
 const s = initServer();
-
-/** An AbortController that fires when the client goes away before the answer is complete. */
-function abortOnDisconnect(res: Response): AbortController {
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) controller.abort(ErrorCodes.clientAborted);
-  });
-  return controller;
-}
 
 /**
  * ts-rest has no SSE: a handler that returns a Stream body gets it piped to the response, which is
@@ -43,7 +33,7 @@ export function chatRoutes(deps: ServiceDeps) {
       // 20 MB parsed, and a 429 is recorded without the model its unread body names.
       middleware: [recordApiCalls(deps), chatRateLimit(deps.config), jsonBody(deps.config.bodyLimit)],
       handler: async ({ body, req, res }) => {
-        const call = { userId: callerOf(req).userId, facts: callFactsOf(req), controller: abortOnDisconnect(res) };
+        const call = { userId: callerOf(req).userId, facts: callFactsOf(req), controller: deps.callsInFlight.open(res) };
         const result = await chat.complete(chatDeps, body, call);
         return result.stream ? eventStream(res, result.events) : ok(result.completion, '请求成功');
       },

@@ -15,6 +15,7 @@ export interface UpstreamFailure {
 /** Error codes of failures that are ours to name (upstream's own codes are kept as they come). */
 export const ErrorCodes = {
   clientAborted: 'client_aborted',
+  serverStopping: 'server_stopping',
   timeout: 'upstream_timeout',
   unreachable: 'upstream_unreachable',
   reset: 'upstream_reset',
@@ -59,9 +60,12 @@ function fromStatus(err: APIError, logger: Logger): UpstreamFailure {
 /**
  * Maps an error thrown by the upstream call (the SDK, the network, or a body that is not what it
  * should be) to our answer, as PRODUCT.md settles it. `abortReason` is set when the call was
- * aborted because its client went away, which the SDK reports in several shapes.
+ * aborted (its client went away, or the server is stopping), which the SDK reports in several shapes.
  */
 export function mapUpstreamError(err: unknown, abortReason: string | undefined, logger: Logger): UpstreamFailure {
+  if (abortReason === ErrorCodes.serverStopping) {
+    return { error: new ServiceUnavailableError(Messages.serverStopping), code: abortReason, upstreamRequestId: null };
+  }
   if (abortReason) return unavailable(abortReason);
   if (err instanceof APIConnectionTimeoutError || err instanceof UpstreamIdleTimeoutError) return unavailable(ErrorCodes.timeout);
   if (err instanceof APIConnectionError) return unavailable(ErrorCodes.unreachable);

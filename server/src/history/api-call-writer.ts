@@ -11,12 +11,15 @@ const MAX_BATCH = 500;
  * Writes API-call records in batches. Chat answers tend to finish in bursts (many requests that
  * started together end together), and one transaction per record would then cost the event loop
  * more than the answers themselves; here a burst becomes one insert and one rollup update. A record
- * is written within a few milliseconds; `flush` writes what is waiting (at shutdown, for one).
+ * is written within a few milliseconds; `drain` writes what is waiting, and what is still being put
+ * together, before the database closes.
  */
 export class ApiCallWriter {
   #queue: NewApiCall[] = [];
   #timer: NodeJS.Timeout | undefined;
   #written: Promise<void> = Promise.resolve();
+  /** Records still being put together (a stream storing its reply first): `drain` waits for them. */
+  readonly #coming = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Db,
@@ -27,6 +30,19 @@ export class ApiCallWriter {
     this.#queue.push(call);
     if (this.#queue.length >= MAX_BATCH) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), BATCH_WINDOW_MS);
+  }
+
+  /** Keeps `record`, a record that `write` will get once it settles, in what `drain` waits for. */
+  expect(record: Promise<unknown>): void {
+    this.#coming.add(record);
+    const settled = () => this.#coming.delete(record);
+    record.then(settled, settled);
+  }
+
+  /** Writes every record, queued or still expected (at shutdown); never rejects. */
+  async drain(): Promise<void> {
+    await Promise.allSettled(this.#coming);
+    await this.flush();
   }
 
   /** Writes every queued record; resolves when all writes so far are done (they never reject). */

@@ -29,7 +29,7 @@ export const DEFAULT_ERROR_MESSAGES: Record<number, string[]> = {
   413: [Messages.payloadTooLarge],
   429: [Messages.rateLimited],
   500: [Messages.internal],
-  503: [Messages.upstreamUnavailable, Messages.apiKeyMissing],
+  503: [Messages.upstreamUnavailable, Messages.apiKeyMissing, Messages.serverStopping],
 };
 
 const TIME = '2023-01-01T00:00:00Z';
