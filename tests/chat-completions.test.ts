@@ -201,6 +201,15 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('refuses a message that is not Unicode (a lone surrogate), never forwards it, and records the refusal', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await chat(app, alice.accessToken, { model: 'qwen-plus', messages: [{ role: 'user', content: 'cut \udc00 short' }] });
+    expectFieldErrors(res, ['messages.0.content']);
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 400, model_name: 'qwen-plus', error_code: 'invalid_request' });
+  });
+
   it('records a call whose body is not JSON, answers 400 and forwards nothing', async () => {
     const sent = app.fake.requests.length;
     const before = (await apiCallsOf(app.db, alice.userId)).length;

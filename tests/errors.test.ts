@@ -56,6 +56,27 @@ describe('errors outside the routes', () => {
     expectNothingLeaked(res);
   });
 
+  it('refuses a string that is not Unicode (a lone surrogate) with a 400 naming its field, and stores nothing', async () => {
+    const user = uniqueUser('lone');
+    const res = await register(app.url, { ...user, nickname: 'broken \ud83d emoji' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 400,
+      message: '请求参数错误',
+      data: { errors: [{ field: 'nickname', message: 'must be valid Unicode: it holds a lone UTF-16 surrogate' }] },
+    });
+    const stored = await app.db.selectFrom('users').select('id').where('username', '=', user.username).execute();
+    expect(stored).toEqual([]);
+  });
+
+  it('accepts escaped pairs, Hangul and Chinese (as clients that escape all but ASCII send them)', async () => {
+    const user = uniqueUser('escaped');
+    const rawBody = JSON.stringify({ ...user, nickname: 'NICK' }).replace('NICK', '\\ud83d\\ude00 \\ud55c \\u4f60');
+    const res = await request(app.url, 'POST', '/api/auth/register', { rawBody });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data.nickname).toBe('😀 한 你');
+  });
+
   it('accepts a body under BODY_LIMIT', async () => {
     expect((await register(app.url, uniqueUser('small'))).status).toBe(200);
   });

@@ -51,6 +51,7 @@ describe('message content validation', () => {
     ['a data: URL of text for an image', { content: [image('data:text/html,<script>alert(1)</script>')] }, 'content.0.image_url.url'],
     ['a data: URL over 10 MB', { content: [image(dataUrl('image/png', TEN_MB + 1))] }, 'content.0.image_url.url'],
     ['an fps out of range', { content: [{ ...video('https://example.com/a.mp4'), fps: 11 }] }, 'content.0.fps'],
+    ['a text with a lone surrogate (not Unicode)', { content: [text('ok'), text('half an emoji: \ud83d')] }, 'content.1.text'],
     ['a bad part after good ones', { content: [text('ok'), image('https://example.com/a.png'), text('')] }, 'content.2.text'],
   ])('refuses %s with 400 and stores nothing', async (_label, body, field) => {
     const res = await send(body);

@@ -1,5 +1,7 @@
 import type { AppRoute } from '@ts-rest/core';
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BadRequestError } from './errors.js';
 
 /**
  * The most a body of a few fields (credentials, a title, a refresh token) needs, with room to
@@ -8,9 +10,45 @@ import express, { type RequestHandler } from 'express';
  */
 const FIELDS_BODY_LIMIT = 64 * 1024;
 
-/** Parses a JSON body of at most `limit` bytes; what cannot be read goes to the error handler (400, 413, 415). */
+/**
+ * Bodies whose text holds a `\ud…` escape. Parsed from UTF-8, a body can hold a lone UTF-16
+ * surrogate only through such an escape (`\ud800`–`\udfff`); the escapes also cover Hangul and,
+ * from clients that escape all but ASCII, every emoji, so their strings are then checked.
+ */
+const escapedBodies = new WeakSet<IncomingMessage>();
+
+function noteEscapes(req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  if (body.includes('\\ud') || body.includes('\\uD')) escapedBodies.add(req);
+}
+
+/** The path (`content.0.text`) of the first string in `value` that holds a lone surrogate, if any. */
+function loneSurrogatePath(value: unknown, path: string[] = []): string | null {
+  if (typeof value === 'string') return value.isWellFormed() ? null : path.join('.');
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, item] of Object.entries(value)) {
+    const found = loneSurrogatePath(item, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * A string with a lone surrogate is not Unicode: SQLite would store it as bytes that are not
+ * UTF-8 (and send them back), PostgreSQL as U+FFFD. Such a body is refused, as any malformed one.
+ */
+function refuseLoneSurrogates(req: Request): BadRequestError | undefined {
+  if (!escapedBodies.has(req)) return undefined;
+  const field = loneSurrogatePath(req.body);
+  return field === null ? undefined : new BadRequestError([{ field, message: 'must be valid Unicode: it holds a lone UTF-16 surrogate' }]);
+}
+
+/**
+ * Parses a JSON body of at most `limit` bytes; what cannot be read goes to the error handler (400,
+ * 413, 415), and so does a body with a string that is not valid Unicode (400).
+ */
 export function jsonBody(limit: number): RequestHandler {
-  return express.json({ limit });
+  const parse = express.json({ limit, verify: noteEscapes });
+  return (req, res, next) => parse(req, res, (err?: unknown) => next(err ?? refuseLoneSurrogates(req)));
 }
 
 export interface BodyRoutes {
