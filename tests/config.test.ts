@@ -47,7 +47,7 @@ describe('loadConfig', () => {
       chatRateLimitPerMinute: 60,
       bodyLimit: 20 * 1024 * 1024,
       statsTimezone: 'UTC',
-      shutdownGraceMs: 10_000,
+      shutdownGraceMs: 8_000,
       logLevel: 'info',
       corsOrigins: [],
       trustProxy: undefined,
@@ -90,6 +90,7 @@ describe('loadConfig', () => {
     ['STATS_TIMEZONE', 'Mars/Olympus'],
     ['LOG_LEVEL', 'loud'],
     ['SHUTDOWN_GRACE_MS', '-1'],
+    ['SHUTDOWN_GRACE_MS', '2147483648'],
     ['DASHSCOPE_BASE_URL', 'not a url'],
   ])('refuses %s=%s with one line naming it', (name, value) => {
     const message = refusal({ [name]: value });

@@ -88,7 +88,7 @@ describe('a real start and a graceful stop', () => {
     expect(messages.at(-1)).toBe('stopped');
   });
 
-  it('finishes a request in flight at SIGTERM, then closes its kept-alive connection and exits 0', async () => {
+  it('finishes a request in flight at SIGINT (a second one just after is the same stop), then closes its connection, exits 0', async () => {
     const { server, port, url } = await startListening('inflight');
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const body = JSON.stringify({ username: 'nobody', password: 'some-password' });
@@ -108,10 +108,14 @@ describe('a real start and a graceful stop', () => {
       // rest of the body follows once the server has begun shutting down.
       void request(url, 'GET', '/healthz')
         .then(() => {
-          server.child.kill('SIGTERM');
+          server.child.kill('SIGINT');
           return server.waitForOutput('shutting down');
         })
-        .then(() => req.end(body.slice(5)), reject);
+        .then(() => {
+          // As Ctrl-C under `npm start` does: one signal from the terminal, one forwarded by npm.
+          server.child.kill('SIGINT');
+          req.end(body.slice(5));
+        }, reject);
     });
     expect(await inFlight).toEqual({ status: 401, connection: 'keep-alive' });
 
@@ -122,6 +126,23 @@ describe('a real start and a graceful stop', () => {
     expect(last).toEqual({ status: 200, connection: 'close' });
     expect(await server.exited).toBe(0);
     expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+  });
+
+  it('exits 1 at once on a second signal a second or more after the first', async () => {
+    const { server, port } = await startListening('forced');
+    const held = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/api/auth/login' });
+    held.on('error', () => {});
+    held.setHeader('content-type', 'application/json');
+    held.setHeader('content-length', 100);
+    held.write('{');
+    await request(`http://127.0.0.1:${port}`, 'GET', '/healthz'); // the held request has reached the server
+    server.child.kill('SIGTERM');
+    await server.waitForOutput('shutting down');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(1);
+    expect(logMessages(server.stdout())).not.toContain('stopped');
+    held.destroy();
   });
 });
 
@@ -199,8 +220,44 @@ describe('a stop while chat calls are in flight', () => {
     }
   });
 
+  it('records a call whose client leaves during the grace period, and stores its partial reply, before it exits', async () => {
+    const fake = await FakeDashScope.start({ behaviour: { fault: 'stall_mid_stream' } });
+    try {
+      const { server, url, database } = await startChatProcess('left', fake, 20_000);
+      const carol = await createAccount(url, 'carol');
+      const conversation = await createConversation(url, carol.accessToken);
+      const client = new AbortController();
+      const streamed = await fetch(url + CHAT_PATH, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${carol.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...question, stream: true, conversation_id: conversation.conversation_id }),
+        signal: client.signal,
+      });
+      expect(streamed.status).toBe(200);
+      server.child.kill('SIGTERM');
+      await server.waitForOutput('shutting down');
+      client.abort();
+      // Its connection was the last one: the server closes as it goes, and must still wait for it.
+      expect(await server.exited).toBe(0);
+      expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+
+      const db = openDatabase(database);
+      try {
+        const replies = await db.selectFrom('messages').select(['status', 'content']).where('role', '=', 'assistant').execute();
+        const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
+        expect(replies).toEqual([{ status: 2, content: JSON.stringify([{ type: 'text', text: partial }]) }]);
+        const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
+        expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'client_aborted' }]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('closes a connection an answer in flight kept alive soon after that answer, not after the keep-alive timeout', async () => {
-    const fake = await FakeDashScope.start({ behaviour: { firstByteDelayMs: 500 } });
+    const fake = await FakeDashScope.start({ behaviour: { firstByteDelayMs: 1_500 } });
     try {
       const { server, port, database } = await startChatProcess('kept-alive', fake, 20_000);
       const bob = await createAccount(`http://127.0.0.1:${port}`, 'bob');
@@ -232,9 +289,13 @@ describe('a stop while chat calls are in flight', () => {
       });
       await eventually(() => expect(fake.requests).toHaveLength(1));
       server.child.kill('SIGTERM');
+      // The answer must be in flight when the stop begins, or there is nothing to check.
+      const first = await Promise.race([server.waitForOutput('shutting down').then(() => 'stop'), answered.then(() => 'answer')]);
+      expect(first).toBe('stop');
       const { status, connection, closedAfterMs } = await answered;
       expect({ status, connection }).toEqual({ status: 200, connection: 'keep-alive' });
-      // Node's keep-alive timeout is 5 s; the grace period (20 s) never ends.
+      // Node's keep-alive timeout is 5 s (6 s with its buffer), stopping's 1 s (2 s); the grace
+      // period (20 s) never ends.
       expect(await closedAfterMs).toBeLessThan(4_000);
       agent.destroy();
       expect(await server.exited).toBe(0);

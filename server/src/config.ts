@@ -82,7 +82,8 @@ const EnvSchema = z.object({
       }
     }, 'must be an IANA time zone such as Asia/Shanghai')
     .default('UTC'),
-  SHUTDOWN_GRACE_MS: integer(0).default('10000'),
+  // The longest delay a Node timer takes (2^31 - 1 ms); a longer one fires at once.
+  SHUTDOWN_GRACE_MS: integer(0, 2_147_483_647).default('8000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 
 /** A port the OS just handed out and released, for a server that cannot be told "port 0". */
 export function freePort(): Promise<number> {
@@ -33,7 +32,9 @@ export interface ServerProcess {
  * test runner (which sets NODE_ENV=test, for one).
  */
 export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(TSX, ['--conditions=source', 'server/src/main.ts'], {
+  // Node itself with tsx as a loader, not the tsx command: that one stands between the signals a
+  // test sends and the server, and kills the server when it is slow to take them.
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'server/src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

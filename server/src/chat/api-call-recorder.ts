@@ -92,11 +92,14 @@ export function recordApiCalls(deps: ServiceDeps): RequestHandler {
       pending: null,
     };
     factsOfRequest.set(req, facts);
+    // Expected from the start: when a stopping server cuts a connection, its own 'close' comes a
+    // phase of the event loop before the response's, and the drain it starts must still wait.
+    let recorded!: () => void;
+    deps.apiCallWriter.expect(new Promise<void>((resolve) => (recorded = resolve)));
     res.once('close', () => {
-      const recorded = record(deps, req, res, facts, startedAt, started).catch((err: unknown) =>
-        deps.logger.error({ err, reqId: req.id }, 'API call not recorded'),
-      );
-      deps.apiCallWriter.expect(recorded);
+      record(deps, req, res, facts, startedAt, started)
+        .catch((err: unknown) => deps.logger.error({ err, reqId: req.id }, 'API call not recorded'))
+        .finally(recorded);
     });
     next();
   };
