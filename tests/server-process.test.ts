@@ -220,6 +220,41 @@ describe('a stop while chat calls are in flight', () => {
     }
   });
 
+  it('cuts a stream its client stopped reading once the grace period is over, and still records it', async () => {
+    // More than the socket buffers of both ends hold, so that the answer cannot end unread.
+    const fake = await FakeDashScope.start({ behaviour: { reply: 'x'.repeat(40 * 1024 * 1024) } });
+    try {
+      const { server, port, database } = await startChatProcess('unread', fake, 500);
+      const dave = await createAccount(`http://127.0.0.1:${port}`, 'dave');
+      const unread = http.request(
+        {
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: CHAT_PATH,
+          headers: { authorization: `Bearer ${dave.accessToken}`, 'content-type': 'application/json' },
+        },
+        (res) => res.pause(), // never read
+      );
+      unread.on('error', () => {}); // the cut
+      unread.end(JSON.stringify({ ...question, stream: true }));
+      await eventually(() => expect(fake.requests).toHaveLength(1));
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+
+      const db = openDatabase(database);
+      try {
+        const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
+        expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'server_stopping' }]);
+      } finally {
+        await db.destroy();
+      }
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('records a call whose client leaves during the grace period, and stores its partial reply, before it exits', async () => {
     const fake = await FakeDashScope.start({ behaviour: { fault: 'stall_mid_stream' } });
     try {
