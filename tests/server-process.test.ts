@@ -3,8 +3,8 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@bailian-chat/server';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '@bailian-chat/server';
 import { CHAT_PATH, TEST_API_KEY } from './support/chat-app.js';
 import { createConversation, TEST_MODEL } from './support/conversations.js';
 import { FakeDashScope, streamPieces, DEFAULT_REPLY } from './support/fake-dashscope.js';
@@ -147,10 +147,16 @@ describe('a real start and a graceful stop', () => {
 });
 
 describe('a stop while chat calls are in flight', () => {
+  let fake: FakeDashScope;
+  beforeEach(async () => {
+    fake = await FakeDashScope.start();
+  });
+  afterEach(() => fake.close());
+
   const question = { model: TEST_MODEL, messages: [{ role: 'user', content: '讲个故事' }] };
 
-  /** A server process calling `fake`, with the given grace period. */
-  const startChatProcess = (name: string, fake: FakeDashScope, graceMs: number) =>
+  /** A server process calling the fake, with the given grace period. */
+  const startChatProcess = (name: string, graceMs: number) =>
     startListening(name, {
       DASHSCOPE_API_KEY: TEST_API_KEY,
       DASHSCOPE_BASE_URL: fake.baseUrl,
@@ -158,193 +164,171 @@ describe('a stop while chat calls are in flight', () => {
       SHUTDOWN_GRACE_MS: String(graceMs),
     });
 
-  const post = (url: string, token: string, body: object) =>
+  /** What `read` finds in the database of a process that has exited. */
+  async function storedRows<T>(database: string, read: (db: Db) => Promise<T>): Promise<T> {
+    const db = openDatabase(database);
+    try {
+      return await read(db);
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  const post = (url: string, token: string, body: object, signal?: AbortSignal) =>
     fetch(url + CHAT_PATH, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
+      signal,
     });
 
   it('ends them after the grace period: the stream with an error frame, its partial reply stored, every call recorded', async () => {
-    const fake = await FakeDashScope.start();
-    try {
-      const { server, url, database } = await startChatProcess('grace', fake, 500);
-      const alice = await createAccount(url, 'alice');
-      const conversation = await createConversation(url, alice.accessToken);
-      fake.next({ fault: 'stall_mid_stream' }, { fault: 'hang' });
-      const streamed = await post(url, alice.accessToken, {
-        ...question,
-        stream: true,
-        conversation_id: conversation.conversation_id,
-      });
-      const plain = post(url, alice.accessToken, question);
-      await eventually(() => expect(fake.requests).toHaveLength(2));
-      server.child.kill('SIGTERM');
+    const { server, url, database } = await startChatProcess('grace', 500);
+    const alice = await createAccount(url, 'alice');
+    const conversation = await createConversation(url, alice.accessToken);
+    fake.next({ fault: 'stall_mid_stream' }, { fault: 'hang' });
+    const streamed = await post(url, alice.accessToken, {
+      ...question,
+      stream: true,
+      conversation_id: conversation.conversation_id,
+    });
+    const plain = post(url, alice.accessToken, question);
+    await eventually(() => expect(fake.requests).toHaveLength(2));
+    server.child.kill('SIGTERM');
 
-      const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
-      const frames = (await readSseData(streamed)).map((frame) => JSON.parse(frame));
-      expect(frames.slice(0, -1).map((chunk) => chunk.choices[0].delta.content).join('')).toBe(partial);
-      expect(frames.at(-1)).toEqual({ error: { message: '服务正在停止，请稍后重试', code: 'server_stopping' } });
-      const answer = await plain;
-      expect(answer.status).toBe(503);
-      expect(await answer.json()).toEqual({ code: 503, message: '服务正在停止，请稍后重试', data: null });
-      expect(await server.exited).toBe(0);
-      expect(logMessages(server.stdout())).toEqual(
-        expect.arrayContaining(['grace period over: ending the answers still in flight', 'stopped']),
-      );
-      expect(fake.requests.map((received) => received.aborted)).toEqual([true, true]);
+    const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
+    const frames = (await readSseData(streamed)).map((frame) => JSON.parse(frame));
+    expect(frames.slice(0, -1).map((chunk) => chunk.choices[0].delta.content).join('')).toBe(partial);
+    expect(frames.at(-1)).toEqual({ error: { message: '服务正在停止，请稍后重试', code: 'server_stopping' } });
+    const answer = await plain;
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toEqual({ code: 503, message: '服务正在停止，请稍后重试', data: null });
+    expect(await server.exited).toBe(0);
+    expect(logMessages(server.stdout())).toEqual(
+      expect.arrayContaining(['grace period over: ending the answers still in flight', 'stopped']),
+    );
+    expect(fake.requests.map((received) => received.aborted)).toEqual([true, true]);
 
-      const db = openDatabase(database);
-      try {
-        const replies = await db.selectFrom('messages').selectAll().where('role', '=', 'assistant').execute();
-        expect(replies).toHaveLength(1);
-        expect(replies[0]).toMatchObject({ conversation_id: conversation.conversation_id, status: 2 });
-        expect(JSON.parse(replies[0]!.content)).toEqual([{ type: 'text', text: partial }]);
-        const calls = await db.selectFrom('api_calls').selectAll().orderBy('stream', 'desc').execute();
-        const { requestId } = fake.requests[0]!;
-        expect(calls).toMatchObject([
-          {
-            status_code: 200,
-            stream: 1,
-            error_code: 'server_stopping',
-            conversation_id: conversation.conversation_id,
-            upstream_request_id: requestId,
-          },
-          { status_code: 503, stream: 0, error_code: 'server_stopping', conversation_id: null, upstream_request_id: null },
-        ]);
-      } finally {
-        await db.destroy();
-      }
-    } finally {
-      await fake.close();
-    }
+    await storedRows(database, async (db) => {
+      const replies = await db.selectFrom('messages').selectAll().where('role', '=', 'assistant').execute();
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatchObject({ conversation_id: conversation.conversation_id, status: 2 });
+      expect(JSON.parse(replies[0]!.content)).toEqual([{ type: 'text', text: partial }]);
+      const calls = await db.selectFrom('api_calls').selectAll().orderBy('stream', 'desc').execute();
+      const { requestId } = fake.requests[0]!;
+      expect(calls).toMatchObject([
+        {
+          status_code: 200,
+          stream: 1,
+          error_code: 'server_stopping',
+          conversation_id: conversation.conversation_id,
+          upstream_request_id: requestId,
+        },
+        { status_code: 503, stream: 0, error_code: 'server_stopping', conversation_id: null, upstream_request_id: null },
+      ]);
+    });
   });
 
   it('cuts a stream its client stopped reading once the grace period is over, and still records it', async () => {
     // More than the socket buffers of both ends hold, so that the answer cannot end unread.
-    const fake = await FakeDashScope.start({ behaviour: { reply: 'x'.repeat(40 * 1024 * 1024) } });
-    try {
-      const { server, port, database } = await startChatProcess('unread', fake, 500);
-      const dave = await createAccount(`http://127.0.0.1:${port}`, 'dave');
-      const unread = http.request(
+    fake.next({ reply: 'x'.repeat(40 * 1024 * 1024) });
+    const { server, port, database } = await startChatProcess('unread', 500);
+    const dave = await createAccount(`http://127.0.0.1:${port}`, 'dave');
+    const unread = http.request(
+      {
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: CHAT_PATH,
+        headers: { authorization: `Bearer ${dave.accessToken}`, 'content-type': 'application/json' },
+      },
+      (res) => res.pause(), // never read
+    );
+    unread.on('error', () => {}); // the cut
+    unread.end(JSON.stringify({ ...question, stream: true }));
+    await eventually(() => expect(fake.requests).toHaveLength(1));
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+
+    await storedRows(database, async (db) => {
+      const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
+      expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'server_stopping' }]);
+    });
+  });
+
+  it('records a call whose client leaves during the grace period, and stores its partial reply, before it exits', async () => {
+    fake.next({ fault: 'stall_mid_stream' });
+    const { server, url, database } = await startChatProcess('left', 20_000);
+    const carol = await createAccount(url, 'carol');
+    const conversation = await createConversation(url, carol.accessToken);
+    const client = new AbortController();
+    const body = { ...question, stream: true, conversation_id: conversation.conversation_id };
+    const streamed = await post(url, carol.accessToken, body, client.signal);
+    expect(streamed.status).toBe(200);
+    server.child.kill('SIGTERM');
+    await server.waitForOutput('shutting down');
+    client.abort();
+    // Its connection was the last one: the server closes as it goes, and must still wait for it.
+    expect(await server.exited).toBe(0);
+    expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+
+    await storedRows(database, async (db) => {
+      const replies = await db.selectFrom('messages').select(['status', 'content']).where('role', '=', 'assistant').execute();
+      const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
+      expect(replies).toEqual([{ status: 2, content: JSON.stringify([{ type: 'text', text: partial }]) }]);
+      const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
+      expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'client_aborted' }]);
+    });
+  });
+
+  it('closes a connection an answer in flight kept alive soon after that answer, not after the keep-alive timeout', async () => {
+    fake.next({ firstByteDelayMs: 1_500 });
+    const { server, port, database } = await startChatProcess('kept-alive', 20_000);
+    const bob = await createAccount(`http://127.0.0.1:${port}`, 'bob');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const answered = new Promise<{ status: number; connection?: string; closedAfterMs: Promise<number> }>((resolve, reject) => {
+      const req = http.request(
         {
           port,
           host: '127.0.0.1',
           method: 'POST',
           path: CHAT_PATH,
-          headers: { authorization: `Bearer ${dave.accessToken}`, 'content-type': 'application/json' },
+          agent,
+          headers: { authorization: `Bearer ${bob.accessToken}`, 'content-type': 'application/json' },
         },
-        (res) => res.pause(), // never read
+        (res) => {
+          const { socket } = res;
+          res.resume();
+          res.on('end', () => {
+            const endedAt = performance.now();
+            const closedAfterMs = new Promise<number>((closed) =>
+              socket.once('close', () => closed(performance.now() - endedAt)),
+            );
+            resolve({ status: res.statusCode!, connection: res.headers.connection, closedAfterMs });
+          });
+        },
       );
-      unread.on('error', () => {}); // the cut
-      unread.end(JSON.stringify({ ...question, stream: true }));
-      await eventually(() => expect(fake.requests).toHaveLength(1));
-      server.child.kill('SIGTERM');
-      expect(await server.exited).toBe(0);
-      expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
+      req.on('error', reject);
+      req.end(JSON.stringify(question));
+    });
+    await eventually(() => expect(fake.requests).toHaveLength(1));
+    server.child.kill('SIGTERM');
+    // The answer must be in flight when the stop begins, or there is nothing to check.
+    const first = await Promise.race([server.waitForOutput('shutting down').then(() => 'stop'), answered.then(() => 'answer')]);
+    expect(first).toBe('stop');
+    const { status, connection, closedAfterMs } = await answered;
+    expect({ status, connection }).toEqual({ status: 200, connection: 'keep-alive' });
+    // Node's keep-alive timeout is 5 s (6 s with its buffer), stopping's 1 s (2 s); the grace
+    // period (20 s) never ends.
+    expect(await closedAfterMs).toBeLessThan(4_000);
+    agent.destroy();
+    expect(await server.exited).toBe(0);
+    expect(logMessages(server.stdout())).not.toContain('grace period over: ending the answers still in flight');
 
-      const db = openDatabase(database);
-      try {
-        const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
-        expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'server_stopping' }]);
-      } finally {
-        await db.destroy();
-      }
-    } finally {
-      await fake.close();
-    }
-  });
-
-  it('records a call whose client leaves during the grace period, and stores its partial reply, before it exits', async () => {
-    const fake = await FakeDashScope.start({ behaviour: { fault: 'stall_mid_stream' } });
-    try {
-      const { server, url, database } = await startChatProcess('left', fake, 20_000);
-      const carol = await createAccount(url, 'carol');
-      const conversation = await createConversation(url, carol.accessToken);
-      const client = new AbortController();
-      const streamed = await fetch(url + CHAT_PATH, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${carol.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...question, stream: true, conversation_id: conversation.conversation_id }),
-        signal: client.signal,
-      });
-      expect(streamed.status).toBe(200);
-      server.child.kill('SIGTERM');
-      await server.waitForOutput('shutting down');
-      client.abort();
-      // Its connection was the last one: the server closes as it goes, and must still wait for it.
-      expect(await server.exited).toBe(0);
-      expect(logMessages(server.stdout()).at(-1)).toBe('stopped');
-
-      const db = openDatabase(database);
-      try {
-        const replies = await db.selectFrom('messages').select(['status', 'content']).where('role', '=', 'assistant').execute();
-        const partial = streamPieces(DEFAULT_REPLY).slice(0, 2).join('');
-        expect(replies).toEqual([{ status: 2, content: JSON.stringify([{ type: 'text', text: partial }]) }]);
-        const calls = await db.selectFrom('api_calls').select(['status_code', 'stream', 'error_code']).execute();
-        expect(calls).toEqual([{ status_code: 200, stream: 1, error_code: 'client_aborted' }]);
-      } finally {
-        await db.destroy();
-      }
-    } finally {
-      await fake.close();
-    }
-  });
-
-  it('closes a connection an answer in flight kept alive soon after that answer, not after the keep-alive timeout', async () => {
-    const fake = await FakeDashScope.start({ behaviour: { firstByteDelayMs: 1_500 } });
-    try {
-      const { server, port, database } = await startChatProcess('kept-alive', fake, 20_000);
-      const bob = await createAccount(`http://127.0.0.1:${port}`, 'bob');
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      const answered = new Promise<{ status: number; connection?: string; closedAfterMs: Promise<number> }>((resolve, reject) => {
-        const req = http.request(
-          {
-            port,
-            host: '127.0.0.1',
-            method: 'POST',
-            path: CHAT_PATH,
-            agent,
-            headers: { authorization: `Bearer ${bob.accessToken}`, 'content-type': 'application/json' },
-          },
-          (res) => {
-            const { socket } = res;
-            res.resume();
-            res.on('end', () => {
-              const endedAt = performance.now();
-              const closedAfterMs = new Promise<number>((closed) =>
-                socket.once('close', () => closed(performance.now() - endedAt)),
-              );
-              resolve({ status: res.statusCode!, connection: res.headers.connection, closedAfterMs });
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify(question));
-      });
-      await eventually(() => expect(fake.requests).toHaveLength(1));
-      server.child.kill('SIGTERM');
-      // The answer must be in flight when the stop begins, or there is nothing to check.
-      const first = await Promise.race([server.waitForOutput('shutting down').then(() => 'stop'), answered.then(() => 'answer')]);
-      expect(first).toBe('stop');
-      const { status, connection, closedAfterMs } = await answered;
-      expect({ status, connection }).toEqual({ status: 200, connection: 'keep-alive' });
-      // Node's keep-alive timeout is 5 s (6 s with its buffer), stopping's 1 s (2 s); the grace
-      // period (20 s) never ends.
-      expect(await closedAfterMs).toBeLessThan(4_000);
-      agent.destroy();
-      expect(await server.exited).toBe(0);
-      expect(logMessages(server.stdout())).not.toContain('grace period over: ending the answers still in flight');
-
-      const db = openDatabase(database);
-      try {
-        const calls = await db.selectFrom('api_calls').select(['status_code', 'error_code']).execute();
-        expect(calls).toEqual([{ status_code: 200, error_code: null }]);
-      } finally {
-        await db.destroy();
-      }
-    } finally {
-      await fake.close();
-    }
+    await storedRows(database, async (db) => {
+      const calls = await db.selectFrom('api_calls').select(['status_code', 'error_code']).execute();
+      expect(calls).toEqual([{ status_code: 200, error_code: null }]);
+    });
   });
 });
