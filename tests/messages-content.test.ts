@@ -65,6 +65,16 @@ describe('message content validation', () => {
     expect(conversation.updated_at).toBe(updatedAt);
   });
 
+  it('refuses a lone surrogate at the bottom of arrays nested 100,000 deep with a 400 naming a shortened path', async () => {
+    const depth = 100_000;
+    const nested = `${'['.repeat(depth)}"\\ud800"${']'.repeat(depth)}`;
+    const rawBody = `{"content":[{"type":"text","text":"ok"}],"extra":${nested}}`;
+    const res = await request(app.url, 'POST', `/api/conversations/${conversationId}/messages`, { token: alice.accessToken, rawBody });
+    expectFieldErrors(res, [`extra.${Array(31).fill('0').join('.')}.…`]); // 32 keys
+    expect(await countStoredMessages(app.db, conversationId)).toBe(0);
+    expect((await request(app.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it.each([
     ['20 parts', Array.from({ length: 20 }, (_, i) => text(`p${i}`))],
     ['a 100,000-character text', [text('x'.repeat(100_000))]],

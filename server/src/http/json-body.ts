@@ -21,13 +21,38 @@ function noteEscapes(req: IncomingMessage, _res: ServerResponse, body: Buffer): 
   if (body.includes('\\ud') || body.includes('\\uD')) escapedBodies.add(req);
 }
 
-/** The path (`content.0.text`) of the first string in `value` that holds a lone surrogate, if any. */
-function loneSurrogatePath(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.isWellFormed() ? null : path.join('.');
-  if (typeof value !== 'object' || value === null) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const found = loneSurrogatePath(item, [...path, key]);
-    if (found !== null) return found;
+/** A value met while walking a body, with the way to it (for the field an error names). */
+interface Visit {
+  value: unknown;
+  key: string;
+  parent: Visit | null;
+}
+
+/** Keys an error names at the most: a path into a deeply nested body could be megabytes long. */
+const MAX_PATH_KEYS = 32;
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | null = visit; at?.parent; at = at.parent) keys.push(at.key);
+  keys.reverse();
+  return keys.length > MAX_PATH_KEYS ? `${keys.slice(0, MAX_PATH_KEYS).join('.')}.…` : keys.join('.');
+}
+
+/**
+ * The path (`content.0.text`) of the first string in `body` that holds a lone surrogate, if any.
+ * A loop, not a recursion: JSON.parse builds arrays nested a million deep, past any call stack.
+ */
+function loneSurrogatePath(body: unknown): string | null {
+  const pending: Visit[] = [{ value: body, key: '', parent: null }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return pathOf(visit);
+    } else if (typeof value === 'object' && value !== null) {
+      // Pushed last to first, so that the first in the document is the first found.
+      const entries = Object.entries(value);
+      for (let i = entries.length - 1; i >= 0; i -= 1) pending.push({ value: entries[i]![1], key: entries[i]![0], parent: visit });
+    }
   }
   return null;
 }
