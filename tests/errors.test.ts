@@ -69,6 +69,24 @@ describe('errors outside the routes', () => {
     expect(stored).toEqual([]);
   });
 
+  it('refuses a lone surrogate in a name, and one sent raw in a UTF-16 body, naming the field in valid Unicode', async () => {
+    const named = await request(app.url, 'POST', '/api/auth/register', { rawBody: '{"\\ud800x": 1}' });
+    expect(named.status).toBe(400);
+    expect(named.body.data.errors).toEqual([{ field: '\ufffdx', message: 'must be valid Unicode: its name holds a lone UTF-16 surrogate' }]);
+
+    const user = uniqueUser('utf16');
+    const res = await fetch(`${app.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: Buffer.from(JSON.stringify({ ...user, nickname: 'NICK' }).replace('NICK', 'raw \ud800'), 'utf16le'),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { data: unknown }).data).toEqual({
+      errors: [{ field: 'nickname', message: 'must be valid Unicode: it holds a lone UTF-16 surrogate' }],
+    });
+    expect(await app.db.selectFrom('users').select('id').where('username', '=', user.username).execute()).toEqual([]);
+  });
+
   it('accepts escaped pairs, Hangul and Chinese (as clients that escape all but ASCII send them)', async () => {
     const user = uniqueUser('escaped');
     const rawBody = JSON.stringify({ ...user, nickname: 'NICK' }).replace('NICK', '\\ud83d\\ude00 \\ud55c \\u4f60');

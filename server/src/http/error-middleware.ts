@@ -10,9 +10,12 @@ function fieldErrors(error: ZodError | null): FieldError[] {
   return (error?.issues ?? []).map((i) => ({ field: i.path.join('.'), message: i.message }));
 }
 
-/** ts-rest's request validation failure → 400 in our envelope, listing every bad field. */
+/** Field errors an answer lists at the most: 999 bad parts of a 20-part array give 1,000 of them. */
+const MAX_FIELD_ERRORS = 100;
+
+/** ts-rest's request validation failure → 400 in our envelope, listing the bad fields (the first 100). */
 export const validationErrorHandler = (err: RequestValidationError, _req: unknown, res: import('express').Response) => {
-  const errors = [err.pathParams, err.headers, err.query, err.body].flatMap(fieldErrors);
+  const errors = [err.pathParams, err.headers, err.query, err.body].flatMap(fieldErrors).slice(0, MAX_FIELD_ERRORS);
   res.status(400).json(errorBody(400, Messages.badRequest, { errors }));
 };
 
