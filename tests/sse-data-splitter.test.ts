@@ -12,9 +12,10 @@ describe('SseDataSplitter', () => {
     expect(split(['data: a\n', '\ndata: b\n\ndata: c', '\n\n'])).toEqual([[], ['a', 'b'], ['c']]);
   });
 
-  it('takes \\n, \\r\\n and \\r line ends, and waits when a piece ends between \\r and \\n', () => {
-    // A piece that ends in \r holds its line back: the \n that may follow belongs to the same line end.
-    expect(split(['data: a\r', '\n\r', '\ndata: b\r\rdata: c\n\n'])).toEqual([[], [], ['a', 'b', 'c']]);
+  it('takes \\n, \\r\\n and \\r line ends, also when a piece ends between \\r and \\n', () => {
+    // A piece that ends in \r ends its line there; a \n that starts the next piece is the same line end.
+    expect(split(['data: a\r', '\n\r', '\ndata: b\r\rdata: c\n\n'])).toEqual([[], ['a'], ['b', 'c']]);
+    expect(split(['data: a\r', '\n', '\r\n'])).toEqual([[], [], ['a']]);
     expect(split(['data: a\r\n\r\n'])).toEqual([['a']]);
   });
 
