@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCallsOf, chat, CHAT_PATH, chatRaw, messagesOf, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
 import { createConversation, sendText } from './support/conversations.js';
@@ -210,6 +211,17 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 400, model_name: 'qwen-plus', error_code: 'invalid_request' });
   });
 
+  it('records the model a refused call names as valid Unicode, even cut at 100 inside a pair', async () => {
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    for (const model of ['qwen\udc00x', `${'a'.repeat(99)}😀`]) {
+      expect((await chat(app, alice.accessToken, { ...hello, model })).status).toBe(400);
+    }
+    await eventually(async () => {
+      const rows = (await apiCallsOf(app.db, alice.userId)).slice(before);
+      expect(rows.map((row) => row.model_name)).toEqual(['qwen\ufffdx', `${'a'.repeat(99)}\ufffd`]);
+    });
+  });
+
   it('records a call whose body is not JSON, answers 400 and forwards nothing', async () => {
     const sent = app.fake.requests.length;
     const before = (await apiCallsOf(app.db, alice.userId)).length;
@@ -255,6 +267,32 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     expect(await pending).toBe('AbortError');
     await eventually(() => expect(app.fake.last.aborted).toBe(true));
     expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 499, error_code: 'client_aborted', stream: 0 });
+  });
+
+  it('records calls whose clients left before they were even authenticated (on PostgreSQL, while its query ran)', async () => {
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const body = JSON.stringify(hello);
+    const head = `POST ${CHAT_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${alice.accessToken}\r\n`;
+    const { port } = new URL(app.url);
+    for (let i = 0; i < 5; i += 1) {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(`${head}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
+    }
+    await eventually(async () => {
+      const rows = (await apiCallsOf(app.db, alice.userId)).slice(before);
+      expect(rows.map((row) => [row.status_code, row.error_code])).toEqual(Array(5).fill([499, 'client_aborted']));
+    });
+  });
+
+  it('answers and stores a reply that upstream cut inside a surrogate pair as valid Unicode (U+FFFD)', async () => {
+    const conversation = await createConversation(app.url, alice.accessToken);
+    app.fake.next({ reply: '半个表情 \ud83d' });
+    const res = await chat(app, alice.accessToken, { ...hello, conversation_id: conversation.conversation_id });
+    expect(res.status).toBe(200);
+    expect(res.body.data.choices[0].message.content).toEqual([{ type: 'text', text: '半个表情 \ufffd' }]);
+    const [stored] = await messagesOf(app.db, conversation.conversation_id);
+    expect(JSON.parse(stored!.content)).toEqual([{ type: 'text', text: '半个表情 \ufffd' }]);
   });
 
   it('relays a 10 MB completion whole', async () => {

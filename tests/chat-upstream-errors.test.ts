@@ -92,6 +92,34 @@ describe('upstream errors, mapped case by case', () => {
     expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_malformed' });
   });
 
+  const completion = (message: object, extra: object = {}) => ({
+    id: 'chatcmpl-odd',
+    object: 'chat.completion',
+    created: 1,
+    model: 'qwen-plus',
+    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }],
+    ...extra,
+  });
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it.each([
+    ['content that is a number', completion({ content: 12345 })],
+    ['content that is an object', completion({ content: { x: 1 } })],
+    ['content nested 5,000 deep', JSON.stringify(completion({ content: 'x' })).replace('"content":"x"', `"content":${nested(5000)}`)],
+    ['a field nested 5,000 deep', JSON.stringify(completion({ content: 'ok' })).replace('"model"', `"junk":${nested(5000)},"model"`)],
+  ])('a completion with %s → 503 (malformed), not 500', async (_, body) => {
+    const { res, row } = await callWith({ body });
+    expectError(res, 503, '百炼API服务不可用');
+    expect(row).toMatchObject({ status_code: 503, error_code: 'upstream_malformed' });
+  });
+
+  it('records a call whose usage is garbage with 0 tokens (garbage failed the insert of its whole batch)', async () => {
+    const usage = { prompt_tokens: { a: 1 }, completion_tokens: 'x', total_tokens: 1e300 };
+    const { res, row } = await callWith({ body: completion({ content: 'ok' }, { usage }) });
+    expect(res.status).toBe(200);
+    expect(row).toMatchObject({ status_code: 200, request_tokens: 0, response_tokens: 0, total_tokens: 0 });
+  });
+
   it('an empty 200 body → 503', async () => {
     const { res, row } = await callWith({ fault: 'empty_answer' });
     expectError(res, 503, '百炼API服务不可用');

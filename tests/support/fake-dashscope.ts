@@ -36,6 +36,8 @@ export interface FakeBehaviour {
   fault?: FakeFault;
   /** Waits this long before the first byte. */
   firstByteDelayMs?: number;
+  /** The JSON body of a non-streamed 200, as given: a completion that is not what it should be. */
+  body?: unknown;
 }
 
 /** One request as the fake received it. */
@@ -206,6 +208,11 @@ export class FakeDashScope {
     const exchange = new Exchange(res, received, reply);
     if (behaviour.error) return this.error(exchange, behaviour.error);
     if (received.body.stream) return this.stream(exchange, behaviour.fault);
+    if (behaviour.body !== undefined) {
+      exchange.head(200, 'application/json');
+      exchange.res.end(typeof behaviour.body === 'string' ? behaviour.body : JSON.stringify(behaviour.body));
+      return;
+    }
     return this.complete(exchange, behaviour.fault);
   }
 

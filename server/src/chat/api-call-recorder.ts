@@ -1,6 +1,7 @@
 import type { Usage } from '@bailian-chat/contract';
 import { contract } from '@bailian-chat/contract';
 import type { Request, RequestHandler, Response } from 'express';
+import onFinished from 'on-finished';
 import { nowIso } from '../db/clock.js';
 import type { ServiceDeps } from '../deps.js';
 import { callerOf } from '../http/auth-middleware.js';
@@ -43,9 +44,27 @@ export function callFactsOf(req: Request): CallFacts {
 
 const clip = (value: string | null, max: number) => (value === null ? null : value.slice(0, max));
 
+/** The largest value of an integer column on PostgreSQL. */
+const MAX_INTEGER_COLUMN = 2 ** 31 - 1;
+
+/**
+ * A token count as upstream's usage gives it, if it is one a column holds: garbage there (a string,
+ * an object, 1e300) would fail the whole batch of records it is written with.
+ */
+function tokenCount(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INTEGER_COLUMN ? value : 0;
+}
+
+/**
+ * The model a refused body names, as a column can hold it: no NUL, at most 100 UTF-16 units, and
+ * valid Unicode (the cut may split a pair; the body may have been refused for a lone surrogate).
+ */
+const storableName = (model: string) => model.replaceAll('\u0000', '').slice(0, 100).toWellFormed();
+
 function errorCodeOf(facts: CallFacts, res: Response, status: number): string | null {
   if (facts.errorCode) return facts.errorCode;
-  if (!res.writableEnded) return ErrorCodes.clientAborted;
+  // No status sent (whatever became of the response since) or not all of the answer: the client left.
+  if (status === CLIENT_CLOSED_REQUEST || !res.writableEnded) return ErrorCodes.clientAborted;
   return status >= 400 ? (CODE_OF_STATUS[status] ?? `http_${status}`) : null;
 }
 
@@ -58,12 +77,12 @@ async function record(deps: ServiceDeps, req: Request, res: Response, facts: Cal
     user_id: callerOf(req).userId,
     conversation_id: facts.conversationId,
     message_id: facts.messageId,
-    model_name: typeof body.model === 'string' ? body.model.replaceAll('\u0000', '').slice(0, 100) : '',
+    model_name: typeof body.model === 'string' ? storableName(body.model) : '',
     api_endpoint: contract.chat.completions.path,
     status_code: status,
-    request_tokens: facts.usage?.prompt_tokens ?? 0,
-    response_tokens: facts.usage?.completion_tokens ?? 0,
-    total_tokens: facts.usage?.total_tokens ?? 0,
+    request_tokens: tokenCount(facts.usage?.prompt_tokens),
+    response_tokens: tokenCount(facts.usage?.completion_tokens),
+    total_tokens: tokenCount(facts.usage?.total_tokens),
     call_duration: Math.round(performance.now() - started),
     client_ip: clip(req.ip ?? null, 64),
     upstream_request_id: clip(facts.upstreamRequestId, 128),
@@ -76,8 +95,8 @@ async function record(deps: ServiceDeps, req: Request, res: Response, facts: Cal
 /**
  * Route middleware, first on the chat route (after authentication): every call is recorded in
  * `api_calls` whatever its outcome — refused by validation or our rate limit, failed upstream,
- * answered, or abandoned by its client. The row is written once the response has closed, off the
- * answer's critical path, with the status the client actually got.
+ * answered, or abandoned by its client. The row is written once the response is done with, off
+ * the answer's critical path, with the status the client actually got.
  */
 export function recordApiCalls(deps: ServiceDeps): RequestHandler {
   return (req, res, next) => {
@@ -96,7 +115,9 @@ export function recordApiCalls(deps: ServiceDeps): RequestHandler {
     // phase of the event loop before the response's, and the drain it starts must still wait.
     let recorded!: () => void;
     deps.apiCallWriter.expect(new Promise<void>((resolve) => (recorded = resolve)));
-    res.once('close', () => {
+    // onFinished, not a 'close' listener: the client may have left while authentication awaited
+    // the database, and a listener added after the event would wait (and hold the drain) forever.
+    onFinished(res, () => {
       record(deps, req, res, facts, startedAt, started)
         .catch((err: unknown) => deps.logger.error({ err, reqId: req.id }, 'API call not recorded'))
         .finally(recorded);

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import onFinished from 'on-finished';
 import { ErrorCodes } from './upstream-errors.js';
 
 /**
@@ -21,7 +22,8 @@ export class CallsInFlight {
       return controller;
     }
     this.#controllers.add(controller);
-    res.once('close', () => {
+    // onFinished also answers for a response whose client had already left (no 'close' to come).
+    onFinished(res, () => {
       this.#controllers.delete(controller);
       if (!res.writableFinished) controller.abort(ErrorCodes.clientAborted);
     });
