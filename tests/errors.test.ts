@@ -87,6 +87,18 @@ describe('errors outside the routes', () => {
     expect(await app.db.selectFrom('users').select('id').where('username', '=', user.username).execute()).toEqual([]);
   });
 
+  it('refuses a body whose bytes are not UTF-8 (a Latin-1 é) with a 400, and stores nothing', async () => {
+    const user = uniqueUser('latin1');
+    const res = await fetch(`${app.url}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ ...user, nickname: 'café' }), 'latin1'),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 400, message: '请求体不是有效的 UTF-8', data: null });
+    expect(await app.db.selectFrom('users').select('id').where('username', '=', user.username).execute()).toEqual([]);
+  });
+
   it('accepts escaped pairs, Hangul and Chinese (as clients that escape all but ASCII send them)', async () => {
     const user = uniqueUser('escaped');
     const rawBody = JSON.stringify({ ...user, nickname: 'NICK' }).replace('NICK', '\\ud83d\\ude00 \\ud55c \\u4f60');

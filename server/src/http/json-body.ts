@@ -1,5 +1,6 @@
 import type { AppRoute } from '@ts-rest/core';
 import express, { type Request, type RequestHandler } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { bodyShapeProblem } from './body-shape.js';
 import { BadRequestError } from './errors.js';
 
@@ -10,6 +11,15 @@ import { BadRequestError } from './errors.js';
  */
 const FIELDS_BODY_LIMIT = 64 * 1024;
 
+/**
+ * A UTF-8 body must be UTF-8: the decoder would turn bytes that are not (a Latin-1 `é`) into
+ * U+FFFD, and the text stored would silently differ from the text sent. Thrown from body-parser's
+ * `verify`, the error keeps its status and reaches the error handler.
+ */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer, encoding: string): void {
+  if (encoding === 'utf-8' && !isUtf8(body)) throw new BadRequestError([], '请求体不是有效的 UTF-8');
+}
+
 function refuseBadShapes(req: Request): BadRequestError | undefined {
   const problem = bodyShapeProblem(req.body);
   return problem ? new BadRequestError([problem]) : undefined;
@@ -17,10 +27,11 @@ function refuseBadShapes(req: Request): BadRequestError | undefined {
 
 /**
  * Parses a JSON body of at most `limit` bytes; what cannot be read goes to the error handler (400,
- * 413, 415), and so does a body past BODY_SHAPE_LIMITS or with a string that is not Unicode (400).
+ * 413, 415), and so does a body that is not UTF-8, is past BODY_SHAPE_LIMITS or holds a string
+ * that is not Unicode (400).
  */
 export function jsonBody(limit: number): RequestHandler {
-  const parse = express.json({ limit });
+  const parse = express.json({ limit, verify: refuseInvalidUtf8 });
   return (req, res, next) => parse(req, res, (err?: unknown) => next(err ?? refuseBadShapes(req)));
 }
 
