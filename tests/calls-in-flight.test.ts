@@ -35,19 +35,25 @@ const reasonOf = (controller: AbortController) =>
     ? Promise.resolve(controller.signal.reason)
     : once(controller.signal, 'abort').then(() => controller.signal.reason);
 
+/** Two calls opened on real responses: one still running, one answered whole. */
+async function runningAndAnswered() {
+  const request = await responses();
+  const calls = new CallsInFlight();
+  const running = await request();
+  const answered = await request();
+  const runningCall = calls.open(running.res);
+  const answeredCall = calls.open(answered.res);
+  const finished = once(answered.res, 'finish');
+  answered.res.end('ok');
+  await finished;
+  return { request, calls, running, runningCall, answeredCall };
+}
+
 describe('CallsInFlight', () => {
   it('aborts a call whose client left before its answer was sent whole, and not one that was answered', async () => {
-    const request = await responses();
-    const calls = new CallsInFlight();
-    const left = await request();
-    const answered = await request();
-    const leftCall = calls.open(left.res);
-    const answeredCall = calls.open(answered.res);
-    const finished = once(answered.res, 'finish');
-    answered.res.end('ok');
-    left.client.destroy();
-    expect(await reasonOf(leftCall)).toBe('client_aborted');
-    await finished;
+    const { running, runningCall, answeredCall } = await runningAndAnswered();
+    running.client.destroy();
+    expect(await reasonOf(runningCall)).toBe('client_aborted');
     expect(answeredCall.signal.aborted).toBe(false);
   });
 
@@ -60,15 +66,7 @@ describe('CallsInFlight', () => {
   });
 
   it('ends the calls in flight with server_stopping, leaves the answered ones, and ends each later call at once', async () => {
-    const request = await responses();
-    const calls = new CallsInFlight();
-    const running = await request();
-    const answered = await request();
-    const runningCall = calls.open(running.res);
-    const answeredCall = calls.open(answered.res);
-    const finished = once(answered.res, 'finish');
-    answered.res.end('ok');
-    await finished;
+    const { request, calls, running, runningCall, answeredCall } = await runningAndAnswered();
     calls.endAll();
     expect(runningCall.signal.reason).toBe('server_stopping');
     expect(answeredCall.signal.aborted).toBe(false);
