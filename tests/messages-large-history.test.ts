@@ -82,7 +82,7 @@ describe('history pages with large messages', () => {
     // Seeded through the repository: posting 540 MB through HTTP would only make the test slower.
     const inserted: { id: number; created_at: string }[] = [];
     for (let i = 0; i < 27; i++) {
-      const { id: messageId, created_at } = await insertMessage(app.db, {
+      const { id: messageId, created_at } = (await insertMessage(app.db, {
         conversation_id: id,
         user_id: alice.userId,
         role: 'user',
@@ -90,7 +90,7 @@ describe('history pages with large messages', () => {
         content: stored,
         status: 1,
         created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-      });
+      }))!;
       inserted.push({ id: messageId, created_at });
     }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildStatsRollup, recountStatsRollup } from '../server/src/history/stats-rollup-rebuild.js';
 import { storedRollup } from '../server/src/history/stats-rollup-repository.js';
 import { createAccount, request, type Account } from './support/http.js';
-import { addApiCall, addConversation, addMessage, deleteConversation, deleteMessage } from './support/stats-fixtures.js';
+import { addApiCall, addConversation, addMessage, addMessageIfLive, deleteConversation, deleteMessage } from './support/stats-fixtures.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { seededRandom } from './support/seeded-random.js';
 
@@ -53,7 +53,8 @@ async function randomWrites(seed: number, operations: number): Promise<void> {
         const conversation = pick(conversations);
         const kind = next();
         const created = kind < 0.6 ? at(conversation.at, 3) : kind < 0.9 ? at(conversation.at, 4 * 24) : at(conversation.at - 48 * HOUR, 48);
-        batch.push(addMessage(app.db, conversation.id, created).then((id) => messages.push(id)));
+        // A conversation deleted by an earlier batch takes no more messages (undefined).
+        batch.push(addMessageIfLive(app.db, conversation.id, created).then((id) => id !== undefined && messages.push(id)));
       } else if (roll < 0.65 && messages.length) {
         const id = pick(messages);
         batch.push(deleteMessage(app.db, id), deleteMessage(app.db, id));

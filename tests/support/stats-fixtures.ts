@@ -20,7 +20,8 @@ export async function addConversation(db: Db, userId: number, modelName: string,
   return row.id;
 }
 
-export async function addMessage(db: Db, conversationId: number, createdAt: string, role = 'user'): Promise<number> {
+/** Stores a message as the app does; undefined (nothing stored) when the conversation is deleted. */
+export async function addMessageIfLive(db: Db, conversationId: number, createdAt: string, role = 'user'): Promise<number | undefined> {
   const row = await insertMessage(db, {
     conversation_id: conversationId,
     user_id: 0,
@@ -30,7 +31,13 @@ export async function addMessage(db: Db, conversationId: number, createdAt: stri
     status: 1,
     created_at: createdAt,
   });
-  return row.id;
+  return row?.id;
+}
+
+export async function addMessage(db: Db, conversationId: number, createdAt: string, role = 'user'): Promise<number> {
+  const id = await addMessageIfLive(db, conversationId, createdAt, role);
+  if (id === undefined) throw new Error(`conversation ${conversationId} is deleted: no message stored`);
+  return id;
 }
 
 export async function deleteConversation(db: Db, id: number): Promise<void> {

@@ -8,7 +8,8 @@ export const MESSAGE_INCOMPLETE = 2;
 
 /**
  * Stores the model's reply in the caller's conversation (spec §4.1 with `conversation_id`). An
- * empty reply (cut off before any text) is not stored: there is nothing to show.
+ * empty reply (cut off before any text) is not stored: there is nothing to show; nor is a reply
+ * whose conversation was deleted while upstream answered (insertMessage stores nothing there).
  */
 export async function storeAssistantReply(db: Db, conversationId: number, text: string, complete: boolean): Promise<void> {
   if (!text) return;

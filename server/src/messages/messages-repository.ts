@@ -13,13 +13,17 @@ export const MESSAGE_DELETED = 0;
 /**
  * Stores a message, moves its conversation's `updated_at`, and keeps the statistics in step, all in
  * one transaction. Used for user messages (spec §3.1) and stored assistant replies (§4.1).
+ * Undefined, and nothing stored, when the conversation is deleted (or gone): a caller checks
+ * ownership first, but a delete may come between that check and this write (or, for a reply,
+ * while upstream answers), and a row stored then would land where nothing can read it again.
  *
  * The conversation row is updated first: it hands out the message's `seq` and, on PostgreSQL, its
- * row lock orders concurrent inserts into one conversation, so `seq` follows `id`.
+ * row lock orders concurrent inserts into one conversation, so `seq` follows `id`, and orders the
+ * insert with the conversation's deletion: whichever comes second sees the other.
  */
-export async function insertMessage(db: Db, message: NewMessage): Promise<MessageRow> {
+export async function insertMessage(db: Db, message: NewMessage): Promise<MessageRow | undefined> {
   return db.transaction().execute(async (trx) => {
-    const { last_message_seq: seq } = await trx
+    const conversation = await trx
       .updateTable('conversations')
       .set((eb) => ({
         updated_at: message.created_at,
@@ -27,11 +31,13 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
         last_message_seq: eb('last_message_seq', '+', 1),
       }))
       .where('id', '=', message.conversation_id)
+      .where('status', '!=', CONVERSATION_DELETED)
       .returning('last_message_seq')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!conversation) return undefined;
     const row = await trx
       .insertInto('messages')
-      .values({ ...message, seq })
+      .values({ ...message, seq: conversation.last_message_seq })
       .returningAll()
       .executeTakeFirstOrThrow();
     await onMessageCreated(trx, { id: row.id, conversation_id: row.conversation_id, created_at: row.created_at });

@@ -21,6 +21,8 @@ export async function sendMessage(deps: ServiceDeps, userId: number, conversatio
     status: messages.MESSAGE_NORMAL,
     created_at: nowIso(),
   });
+  // Deleted by a concurrent request between the check and the insert.
+  if (!row) throw new NotFoundError(Messages.conversationNotFound);
   return toMessage(row);
 }
 
