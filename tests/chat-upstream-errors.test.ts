@@ -1,3 +1,4 @@
+import { ChatCompletionSchema } from '@bailian-chat/contract';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -118,6 +119,24 @@ describe('upstream errors, mapped case by case', () => {
     const { res, row } = await callWith({ body: completion({ content: 'ok' }, { usage }) });
     expect(res.status).toBe(200);
     expect(row).toMatchObject({ status_code: 200, request_tokens: 0, response_tokens: 0, total_tokens: 0 });
+  });
+
+  it('answers a completion whose usage is garbage with usage null, as the documented schema allows (not the garbage)', async () => {
+    for (const usage of [
+      { prompt_tokens: 1e300, completion_tokens: -1, total_tokens: 'x' },
+      { prompt_tokens: 1.5, completion_tokens: 2, total_tokens: 3.5 },
+      'lots',
+      [1, 2, 3],
+    ]) {
+      const { res } = await callWith({ body: completion({ content: 'ok' }, { usage }) });
+      expect(res.status).toBe(200);
+      expect(res.body.data.usage).toBeNull();
+      expect(ChatCompletionSchema.safeParse(res.body.data).success).toBe(true);
+    }
+    // A usage that is right is kept whole, the fields DashScope adds included.
+    const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, prompt_tokens_details: { cached_tokens: 0 } };
+    const { res } = await callWith({ body: completion({ content: 'ok' }, { usage }) });
+    expect(res.body.data.usage).toEqual(usage);
   });
 
   it('an empty 200 body → 503', async () => {

@@ -47,10 +47,29 @@ export function isCompletion(value: unknown): value is OpenAI.ChatCompletion {
   );
 }
 
-/** Upstream's completion, every field kept, with each `message.content` turned into parts. */
+const TOKEN_COUNTS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
+
+/**
+ * Upstream's usage as the documented schema has it (three whole token counts, anything else it
+ * adds kept), or null when it is something else: passed on as it came, 1e300 or "x" reached the
+ * caller as counts our own contract says are integers.
+ */
+function usageOf(usage: unknown): OpenAI.CompletionUsage | null | undefined {
+  if (usage === undefined || usage === null) return usage;
+  const counts = usage as Record<string, unknown>;
+  const valid =
+    typeof usage === 'object' &&
+    !Array.isArray(usage) &&
+    TOKEN_COUNTS.every((key) => Number.isSafeInteger(counts[key]) && (counts[key] as number) >= 0);
+  return valid ? (usage as OpenAI.CompletionUsage) : null;
+}
+
+/** Upstream's completion, every field kept, with each `message.content` turned into parts and garbage usage as null. */
 export function presentCompletion(completion: OpenAI.ChatCompletion): ChatCompletion {
+  const usage = usageOf(completion.usage);
   return {
     ...completion,
+    ...(usage === undefined ? {} : { usage }),
     choices: completion.choices.map((choice) => ({
       ...choice,
       message: { ...choice.message, content: textParts(choice.message.content) },
