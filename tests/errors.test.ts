@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentUser, login, register, registerAndLogin, uniqueUser } from './support/auth.js';
 import { expectError, expectNothingLeaked } from './support/envelope.js';
@@ -120,6 +121,28 @@ describe('errors outside the routes', () => {
     for (const options of [{ rawBody: '{"title": ' }, { body: { title: 'x'.repeat(4096) } }]) {
       expectError(await request(app.url, 'POST', '/api/conversations', options), 401, '未认证');
     }
+  });
+
+  it("answers requests Node's parser refuses (a 20 KB header, a raw byte in the URL) with our envelope, not a bare status", async () => {
+    const port = Number(new URL(app.url).port);
+    const raw = (head: Buffer) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(head));
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const bigHeader = await raw(Buffer.from(`GET /api/conversations HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+    const rawByte = await raw(Buffer.concat([Buffer.from('GET /api/conversations'), Buffer.from([0xe9]), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+    for (const [answer, status, message] of [[bigHeader, 431, '请求头过大'], [rawByte, 400, '请求参数错误']] as const) {
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/\r\nContent-Type: application\/json; charset=utf-8\r\n/i);
+      expect(JSON.parse(body!)).toEqual({ code: status, message, data: null });
+    }
+    expect((await request(app.url, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('never sends X-Powered-By, on success or error', async () => {

@@ -3,6 +3,7 @@ import { createExpressEndpoints, initServer } from '@ts-rest/express';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import { authRoutes } from './auth/auth-routes.js';
 import { dummyPasswordHash } from './auth/passwords.js';
@@ -11,6 +12,7 @@ import { conversationsRoutes } from './conversations/conversations-routes.js';
 import { type AppDeps, serviceDeps } from './deps.js';
 import { historyRoutes } from './history/history-routes.js';
 import { requireAuth } from './http/auth-middleware.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { docsRoutes } from './http/docs.js';
 import { errorHandler, notFoundHandler, validationErrorHandler } from './http/error-middleware.js';
 import { parseJsonBodies } from './http/json-body.js';
@@ -84,7 +86,11 @@ export function createApp(deps: AppDeps): App {
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
   return Object.assign(app, {
+    // Whoever listens (main.ts, a test, an embedding app) gets requests Node's parser refuses
+    // answered in our envelope too.
+    listen: ((...args: unknown[]) => answerClientErrors(listen(...args))) as Express['listen'],
     endCallsInFlight: () => ctx.callsInFlight.endAll(),
     drain: () => ctx.apiCallWriter.drain(),
   });

@@ -3,7 +3,6 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
-import { answerClientErrors } from './http/client-errors.js';
 import { ensureStatsRollup } from './history/stats-rollup-rebuild.js';
 import { createLogger } from './logger.js';
 import { stopOnSignals } from './stop-on-signals.js';
@@ -28,7 +27,6 @@ async function main() {
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ host: config.host, port: config.port }, 'bailian-chat listening');
   });
-  answerClientErrors(server);
   // A taken port or an unknown host is a configuration problem: one line naming it, not a stack.
   server.once('error', (err: NodeJS.ErrnoException) => {
     console.error(`Cannot listen on HOST ${config.host} PORT ${config.port}: ${err.code ?? err.message}`);

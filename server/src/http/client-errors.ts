@@ -21,7 +21,7 @@ const MESSAGE_OF_STATUS: Record<number, string> = {
  * Node itself with a bare `400 Bad Request` or `431` and no body. This answers them as every other
  * error: our envelope, status == code, then the connection closes (the parser cannot go on).
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server): Server {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     // As Node's own handler: nothing to answer on a dead socket, or once an answer has begun there.
     const inProgress = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
@@ -39,4 +39,5 @@ export function answerClientErrors(server: Server): void {
         body,
     );
   });
+  return server;
 }
