@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat, chatRaw, messagesOf, startChatApp, type ChatTestApp } from './support/chat-app.js';
 import { createConversation, sendText } from './support/conversations.js';
+import { eventually } from './support/eventually.js';
 import { createAccount, request, type Account } from './support/http.js';
 import { readSseData } from './support/sse.js';
 
@@ -19,7 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once the chat call started after `before` requests has reached upstream (past its checks). */
+function reachedUpstream(before: number) {
+  return eventually(() => expect(app.fake.requests.length).toBe(before + 1));
+}
 
 function deleteConversation(id: number) {
   return request(app.url, 'DELETE', `/api/conversations/${id}`, { token: alice.accessToken });
@@ -35,8 +39,9 @@ describe('a conversation deleted during a write into it', () => {
     await sendText(app.url, alice.accessToken, id, '问题');
     const before = await storedConversation(id);
     app.fake.next({ firstByteDelayMs: 300 });
+    const upstreamCalls = app.fake.requests.length;
     const answer = chat(app, alice.accessToken, { model: 'qwen-plus', messages: [{ role: 'user', content: '问题' }], conversation_id: id });
-    await pause(100);
+    await reachedUpstream(upstreamCalls);
     expect((await deleteConversation(id)).status).toBe(200);
     // The reply was paid for upstream: the caller still gets it.
     expect((await answer).status).toBe(200);
@@ -53,14 +58,15 @@ describe('a conversation deleted during a write into it', () => {
     const { conversation_id: id } = await createConversation(app.url, alice.accessToken);
     await sendText(app.url, alice.accessToken, id, '问题');
     app.fake.next({ firstByteDelayMs: 300 });
+    const upstreamCalls = app.fake.requests.length;
     const answer = chatRaw(app, alice.accessToken, { model: 'qwen-plus', messages: [{ role: 'user', content: '问题' }], conversation_id: id, stream: true });
-    await pause(100);
+    await reachedUpstream(upstreamCalls);
     expect((await deleteConversation(id)).status).toBe(200);
     const res = await answer;
     expect(res.status).toBe(200);
     const frames = await readSseData(res);
+    // The reply is stored (or not) before [DONE] is written.
     expect(frames.at(-1)).toBe('[DONE]');
-    await pause(100);
     const rows = await messagesOf(app.db, id);
     expect(rows.map((r) => r.role)).toEqual(['user']);
   });
