@@ -177,6 +177,18 @@ describe('body limits by route (BODY_LIMIT at its default)', () => {
     expectError(await request(app.url, 'POST', '/api/conversations', { token, body: { title: padding } }), 413, '请求体过大');
   });
 
+  it('reads no body where the route takes none: what was sent anyway is ignored', async () => {
+    const { body } = await request(app.url, 'POST', '/api/conversations', { token, body: { model_name: 'qwen-plus' } });
+    const bad = { rawBody: '{"not json', headers: { 'content-type': 'application/json; charset=koi8-r' } };
+    const deleted = await request(app.url, 'DELETE', `/api/conversations/${body.data.conversation_id}`, { token, ...bad });
+    expect(deleted.body).toEqual({ code: 200, message: '删除成功', data: null });
+    const big = { rawBody: JSON.stringify({ padding: 'x'.repeat(65 * 1024) }) };
+    // A session of its own: the other tests go on with `token`.
+    const { accessToken } = await registerAndLogin(app.url, uniqueUser('leaver'));
+    const loggedOut = await request(app.url, 'POST', '/api/auth/logout', { token: accessToken, ...big });
+    expect(loggedOut.body).toEqual({ code: 200, message: '登出成功', data: null });
+  });
+
   it('takes BODY_LIMIT where the body carries message content', async () => {
     const { body } = await request(app.url, 'POST', '/api/conversations', { token, body: { model_name: 'qwen-plus' } });
     const text = '长'.repeat(60_000); // 180 KB as UTF-8

@@ -1,4 +1,4 @@
-import type { AppRoute } from '@ts-rest/core';
+import { type AppRoute, isAppRouteNoBody } from '@ts-rest/core';
 import express, { type Request, type RequestHandler } from 'express';
 import { isUtf8 } from 'node:buffer';
 import { bodyShapeProblem } from './body-shape.js';
@@ -42,10 +42,15 @@ export interface BodyRoutes {
   own: AppRoute[];
 }
 
+/** GET routes and those the contract gives `c.noBody()` (logout, deletes). */
+const takesNoBody = (route: AppRoute) => route.method === 'GET' || ('body' in route && isAppRouteNoBody(route.body));
+
 /**
  * ts-rest's global middleware, after authentication: a body is parsed only once the route is
  * known and its caller authenticated, so no anonymous request makes us parse anything but a
- * public route's small body, and an unknown route parses nothing.
+ * public route's small body, and an unknown route parses nothing. Nor does a route that takes no
+ * body: what a client sent there anyway is ignored, rather than answered with a 400, 413 or 415
+ * that such a route does not document.
  */
 export function parseJsonBodies(bodyLimit: number, routes: BodyRoutes): RequestHandler {
   const content = new Set(routes.content);
@@ -54,7 +59,7 @@ export function parseJsonBodies(bodyLimit: number, routes: BodyRoutes): RequestH
   const fieldsBody = jsonBody(Math.min(bodyLimit, FIELDS_BODY_LIMIT));
   return (req, res, next) => {
     const route = req.tsRestRoute;
-    if (route && own.has(route)) return next();
+    if (route && (own.has(route) || takesNoBody(route))) return next();
     (route && content.has(route) ? contentBody : fieldsBody)(req, res, next);
   };
 }
