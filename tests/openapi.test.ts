@@ -115,6 +115,12 @@ describe('openapi.json', () => {
     expect(stats.content['application/json']!.example).toMatchObject({ data: { total_conversations: 15, total_tokens: 2560 } });
   });
 
+  it('lists 415 on exactly the routes that read a body (a charset or Content-Encoding the server does not read)', () => {
+    for (const { op } of operations(committed)) {
+      expect('415' in op.responses, op.operationId).toBe(op.requestBody !== undefined);
+    }
+  });
+
   it('declares the event stream of the chat route beside its JSON answer', () => {
     const content = operation('post', '/api/bailian/chat/completions').responses['200']!.content;
     expect(Object.keys(content)).toEqual(['application/json', 'text/event-stream']);

@@ -67,14 +67,14 @@ export const authContract = c.router({
     path: '/api/auth/register',
     summary: '用户注册',
     body: RegisterBodySchema,
-    responses: { 200: successEnvelope(RegisteredUserSchema, '注册成功'), ...errors(400, 409, 413, 429, 500) },
+    responses: { 200: successEnvelope(RegisteredUserSchema, '注册成功'), ...errors(400, 409, 413, 415, 429, 500) },
   },
   login: {
     method: 'POST',
     path: '/api/auth/login',
     summary: '用户登录（用户名或邮箱）',
     body: LoginBodySchema,
-    responses: { 200: successEnvelope(LoginResultSchema, '登录成功'), ...errors(400, 401, 403, 413, 429, 500) },
+    responses: { 200: successEnvelope(LoginResultSchema, '登录成功'), ...errors(400, 401, 403, 413, 415, 429, 500) },
   },
   logout: {
     method: 'POST',
@@ -88,7 +88,7 @@ export const authContract = c.router({
     path: '/api/auth/refresh',
     summary: '刷新Token',
     body: RefreshBodySchema,
-    responses: { 200: successEnvelope(RefreshResultSchema, 'Token刷新成功'), ...errors(400, 401, 403, 413, 500) },
+    responses: { 200: successEnvelope(RefreshResultSchema, 'Token刷新成功'), ...errors(400, 401, 403, 413, 415, 500) },
   },
   me: {
     method: 'GET',

@@ -96,7 +96,7 @@ export const chatContract = c.router({
     body: ChatCompletionBodySchema,
     responses: {
       200: successEnvelope(ChatCompletionSchema, '请求成功'),
-      ...errors(400, 401, 403, 404, 413, 429, 500, 503),
+      ...errors(400, 401, 403, 404, 413, 415, 429, 500, 503),
     },
   },
 });

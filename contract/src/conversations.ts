@@ -40,7 +40,7 @@ export const conversationsContract = c.router({
     path: '/api/conversations',
     summary: '创建对话',
     body: CreateConversationBodySchema,
-    responses: { 200: successEnvelope(ConversationSchema, '创建成功'), ...errors(400, 401, 403, 413, 500) },
+    responses: { 200: successEnvelope(ConversationSchema, '创建成功'), ...errors(400, 401, 403, 413, 415, 500) },
   },
   list: {
     method: 'GET',
@@ -68,7 +68,7 @@ export const conversationsContract = c.router({
     summary: '更新对话',
     pathParams: z.object(conversationPath),
     body: UpdateConversationBodySchema,
-    responses: { 200: successEnvelope(ConversationSchema, '更新成功'), ...errors(400, 401, 403, 404, 413, 500) },
+    responses: { 200: successEnvelope(ConversationSchema, '更新成功'), ...errors(400, 401, 403, 404, 413, 415, 500) },
   },
   delete: {
     method: 'DELETE',

@@ -29,7 +29,12 @@ export const ErrorEnvelopeSchema = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
-/** Error statuses shared by many routes; each route lists exactly the ones the spec gives it. */
+/**
+ * Error statuses shared by many routes. Each route lists the ones the spec gives it and those its
+ * answers can really have beyond the spec: 413 and 415 (a body too large, or in a charset or
+ * Content-Encoding we do not read) wherever a body is read, 403 for a disabled account wherever a
+ * token is needed, 429 where a rate limit applies.
+ */
 export const errorResponses = {
   400: ErrorEnvelopeSchema,
   401: ErrorEnvelopeSchema,
@@ -37,6 +42,7 @@ export const errorResponses = {
   404: ErrorEnvelopeSchema,
   409: ErrorEnvelopeSchema,
   413: ErrorEnvelopeSchema,
+  415: ErrorEnvelopeSchema,
   429: ErrorEnvelopeSchema,
   500: ErrorEnvelopeSchema,
   503: ErrorEnvelopeSchema,

@@ -36,7 +36,7 @@ export const messagesContract = c.router({
     summary: '发送消息',
     pathParams: conversationPath,
     body: SendMessageBodySchema,
-    responses: { 200: successEnvelope(MessageSchema, '发送成功'), ...errors(400, 401, 403, 404, 413, 500) },
+    responses: { 200: successEnvelope(MessageSchema, '发送成功'), ...errors(400, 401, 403, 404, 413, 415, 500) },
   },
   list: {
     method: 'GET',

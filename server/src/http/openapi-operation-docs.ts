@@ -27,6 +27,8 @@ export const DEFAULT_ERROR_MESSAGES: Record<number, string[]> = {
   404: [Messages.notFound],
   409: [Messages.userExists],
   413: [Messages.payloadTooLarge],
+  // A body in a charset or Content-Encoding the server does not read.
+  415: [Messages.badRequest],
   429: [Messages.rateLimited],
   500: [Messages.internal],
   503: [Messages.upstreamUnavailable, Messages.apiKeyMissing, Messages.serverStopping],
