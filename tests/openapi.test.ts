@@ -121,6 +121,15 @@ describe('openapi.json', () => {
     }
   });
 
+  it('describes model replies, relayed or stored, as the model made them: any length, or no parts at all', () => {
+    const schemas = committed.components.schemas;
+    expect(schemas.Message.properties.content).toEqual({ $ref: '#/components/schemas/AnsweredContent' });
+    expect(schemas.AnsweredContent.minItems).toBeUndefined();
+    expect(schemas.AnsweredContent.items.oneOf[0].properties.text.maxLength).toBeUndefined();
+    const choice = schemas.ChatCompletion.properties.choices.items;
+    expect(choice.properties.message.properties.content.items.properties.text.maxLength).toBeUndefined();
+  });
+
   it('declares the event stream of the chat route beside its JSON answer', () => {
     const content = operation('post', '/api/bailian/chat/completions').responses['200']!.content;
     expect(Object.keys(content)).toEqual(['application/json', 'text/event-stream']);

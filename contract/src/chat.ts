@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { characters, ModelName } from './common.js';
-import { ContentSchema, MAX_TEXT_LENGTH, TextPartSchema } from './content.js';
+import { ContentSchema, MAX_TEXT_LENGTH, ReplyTextPartSchema } from './content.js';
 import { errors, successEnvelope } from './envelope.js';
 
 const c = initContract();
@@ -52,7 +52,7 @@ export const ChatCompletionSchema = z
         index: z.number().int(),
         message: z.object({
           role: z.literal('assistant'),
-          content: z.array(TextPartSchema),
+          content: z.array(ReplyTextPartSchema),
           reasoning_content: z.string().optional(),
         }),
         finish_reason: z.string().nullable(),

@@ -68,6 +68,23 @@ export type ContentPart = z.infer<typeof ContentPartSchema>;
 
 export const ContentSchema = z.array(ContentPartSchema).min(1).max(MAX_PARTS).describe('消息内容数组，1–20 项');
 
+/**
+ * A text part as answers carry it. The limits of TextPartSchema are what a request may send; a
+ * model's reply, relayed or stored, is as long as the model made it.
+ */
+export const ReplyTextPartSchema = z.object({
+  type: z.literal('text'),
+  text: z.string().describe('文本内容；模型回复不受请求的长度限制'),
+});
+
+/**
+ * Content as answers carry it: what a user sent (it met ContentSchema) or what the model replied,
+ * text of any length, and no parts at all when it said nothing (a stream cut off before any text).
+ */
+export const AnsweredContentSchema = z
+  .array(z.discriminatedUnion('type', [ReplyTextPartSchema, ImagePartSchema, VideoPartSchema]))
+  .describe('消息内容数组：用户发送的内容，或模型的回复（可为空数组）');
+
 export const ContentType = z.enum(['text', 'image', 'video']);
 export type ContentType = z.infer<typeof ContentType>;
 

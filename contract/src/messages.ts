@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { IdParam, PaginationSchema, Timestamp, pageQuery } from './common.js';
-import { ContentSchema, ContentType } from './content.js';
+import { AnsweredContentSchema, ContentSchema, ContentType } from './content.js';
 import { errors, successEnvelope } from './envelope.js';
 
 const c = initContract();
@@ -14,7 +14,7 @@ export const MessageSchema = z.object({
   user_id: z.number().int().describe('发送者；assistant 回复为 0'),
   role: MessageRole,
   content_type: ContentType,
-  content: ContentSchema,
+  content: AnsweredContentSchema,
   status: z.number().int().describe('1 正常，2 不完整（流式回复被中断）'),
   created_at: Timestamp,
 });

@@ -1,4 +1,5 @@
 import {
+  AnsweredContentSchema,
   ApiCallSchema,
   ChatCompletionSchema,
   ContentSchema,
@@ -32,6 +33,7 @@ const NAMED_SCHEMAS: Record<string, ZodTypeAny> = {
   RefreshResult: RefreshResultSchema,
   Conversation: ConversationSchema,
   Content: ContentSchema,
+  AnsweredContent: AnsweredContentSchema,
   Message: MessageSchema,
   ChatCompletion: ChatCompletionSchema,
   ApiCall: ApiCallSchema,
