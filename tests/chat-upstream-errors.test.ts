@@ -118,6 +118,8 @@ describe('upstream errors, mapped case by case', () => {
     const usage = { prompt_tokens: { a: 1 }, completion_tokens: 'x', total_tokens: 1e300 };
     const { res, row } = await callWith({ body: completion({ content: 'ok' }, { usage }) });
     expect(res.status).toBe(200);
+    // The answer promises three integers or null: garbage is not relayed.
+    expect(res.body.data.usage).toBeNull();
     expect(row).toMatchObject({ status_code: 200, request_tokens: 0, response_tokens: 0, total_tokens: 0 });
   });
 

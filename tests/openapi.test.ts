@@ -130,6 +130,14 @@ describe('openapi.json', () => {
     expect(choice.properties.message.properties.content.items.properties.text.maxLength).toBeUndefined();
   });
 
+  it("lets a completion's choices, message and usage carry what upstream adds (logprobs, token details)", () => {
+    const completion = committed.components.schemas.ChatCompletion;
+    const choice = completion.properties.choices.items;
+    expect(choice.additionalProperties).toBe(true);
+    expect(choice.properties.message.additionalProperties).toBe(true);
+    expect(completion.properties.usage).toMatchObject({ nullable: true, additionalProperties: true });
+  });
+
   it('declares the event stream of the chat route beside its JSON answer', () => {
     const content = operation('post', '/api/bailian/chat/completions').responses['200']!.content;
     expect(Object.keys(content)).toEqual(['application/json', 'text/event-stream']);

@@ -34,11 +34,24 @@ export const ChatCompletionBodySchema = z.object({
 });
 export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
 
-export const UsageSchema = z.object({
-  prompt_tokens: z.number().int(),
-  completion_tokens: z.number().int(),
-  total_tokens: z.number().int(),
-});
+// Upstream's objects are relayed with every field they carry (`logprobs`, `prompt_tokens_details`,
+// DashScope's own): what is named here is what is always there; the rest passes through.
+const UPSTREAM_EXTRAS = '百炼返回的其它字段原样保留';
+
+// Usage says so in the document only (`metaOpenApi`, read by @ts-rest/open-api): with .passthrough()
+// its type would take an index signature that the openai SDK's CompletionUsage, which the server
+// hands on, does not have.
+// (.describe() makes a new schema, so it comes first.)
+export const UsageSchema = Object.assign(
+  z
+    .object({
+      prompt_tokens: z.number().int(),
+      completion_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    })
+    .describe(UPSTREAM_EXTRAS),
+  { metaOpenApi: { additionalProperties: true } },
+);
 export type Usage = z.infer<typeof UsageSchema>;
 
 export const ChatCompletionSchema = z
@@ -48,19 +61,26 @@ export const ChatCompletionSchema = z
     created: z.number().int(),
     model: z.string(),
     choices: z.array(
-      z.object({
-        index: z.number().int(),
-        message: z.object({
-          role: z.literal('assistant'),
-          content: z.array(ReplyTextPartSchema),
-          reasoning_content: z.string().optional(),
-        }),
-        finish_reason: z.string().nullable(),
-      }),
+      z
+        .object({
+          index: z.number().int(),
+          message: z
+            .object({
+              role: z.literal('assistant'),
+              content: z.array(ReplyTextPartSchema),
+              reasoning_content: z.string().optional(),
+            })
+            .passthrough()
+            .describe(UPSTREAM_EXTRAS),
+          finish_reason: z.string().nullable(),
+        })
+        .passthrough()
+        .describe(UPSTREAM_EXTRAS),
     ),
-    usage: UsageSchema.nullable().optional(),
+    usage: UsageSchema.nullable().optional().describe('上游未给出可用的用量（三个整数）时为 null'),
   })
-  .passthrough();
+  .passthrough()
+  .describe(UPSTREAM_EXTRAS);
 export type ChatCompletion = z.infer<typeof ChatCompletionSchema>;
 
 /** One `data:` frame of a streamed answer (OpenAI `chat.completion.chunk`). */

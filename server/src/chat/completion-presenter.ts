@@ -47,29 +47,26 @@ export function isCompletion(value: unknown): value is OpenAI.ChatCompletion {
   );
 }
 
-const TOKEN_COUNTS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
+const isCount = (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 
 /**
- * Upstream's usage as the documented schema has it (three whole token counts, anything else it
- * adds kept), or null when it is something else: passed on as it came, 1e300 or "x" reached the
- * caller as counts our own contract says are integers.
+ * Upstream's usage when its three counts are whole numbers, else null: the answer promises integers
+ * there, and garbage (a string, an object, 1e300) is no count a client could use. (The call is then
+ * recorded with 0 tokens.)
  */
-function usageOf(usage: unknown): OpenAI.CompletionUsage | null | undefined {
-  if (usage === undefined || usage === null) return usage;
-  const counts = usage as Record<string, unknown>;
-  const valid =
-    typeof usage === 'object' &&
-    !Array.isArray(usage) &&
-    TOKEN_COUNTS.every((key) => Number.isSafeInteger(counts[key]) && (counts[key] as number) >= 0);
-  return valid ? (usage as OpenAI.CompletionUsage) : null;
+function usableUsage(usage: unknown): OpenAI.CompletionUsage | null {
+  const { prompt_tokens, completion_tokens, total_tokens } = (usage ?? {}) as Partial<Record<string, unknown>>;
+  return isCount(prompt_tokens) && isCount(completion_tokens) && isCount(total_tokens) ? (usage as OpenAI.CompletionUsage) : null;
 }
 
-/** Upstream's completion, every field kept, with each `message.content` turned into parts and garbage usage as null. */
+/**
+ * Upstream's completion, every field kept, with each `message.content` turned into parts and a
+ * usage that is not three counts answered as null.
+ */
 export function presentCompletion(completion: OpenAI.ChatCompletion): ChatCompletion {
-  const usage = usageOf(completion.usage);
   return {
     ...completion,
-    ...(usage === undefined ? {} : { usage }),
+    ...('usage' in completion && { usage: usableUsage(completion.usage) }),
     choices: completion.choices.map((choice) => ({
       ...choice,
       message: { ...choice.message, content: textParts(choice.message.content) },
