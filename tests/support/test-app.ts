@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { watchConformance } from './conformance-watch.js';
 import { createApp, createLogger, loadConfig, migrateToLatest, openDatabase, type AppDeps, type Config, type Db } from '@bailian-chat/server';
 
 export interface TestApp {
@@ -37,7 +38,8 @@ async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> 
 /**
  * The real app on a real port (0: the OS picks) over a fresh in-memory SQLite database that went
  * through the real migrations. `env` overrides configuration variables as the environment would;
- * `logger` replaces the silent one when a test reads the log.
+ * `logger` replaces the silent one when a test reads the log. Every answer is checked against
+ * openapi.json (conformance-setup.ts fails the test that got one the document does not describe).
  */
 export async function startTestApp(env: Record<string, string> = {}, logger?: AppDeps['logger']): Promise<TestApp> {
   const pgDb = process.env.TEST_PG && !env.DATABASE_URL ? await freshPostgres() : undefined;
@@ -59,6 +61,7 @@ export async function startTestApp(env: Record<string, string> = {}, logger?: Ap
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  watchConformance(server);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
