@@ -31,13 +31,13 @@ describe('errors outside the routes', () => {
     expect(res.body).toMatchObject({ code: 400, message: '请求参数错误' });
   });
 
-  it('answers a JSON body in an unsupported charset with an envelope of the same status', async () => {
-    const res = await request(app.url, 'POST', '/api/auth/login', {
-      rawBody: '{}',
-      headers: { 'content-type': 'application/json; charset=koi8-r' },
-    });
+  it.each([
+    ['an unsupported charset', { 'content-type': 'application/json; charset=koi8-r' }],
+    ['a Content-Encoding the server does not read', { 'content-type': 'application/json', 'content-encoding': 'br' }],
+  ])('answers a JSON body in %s with a 415 envelope saying so', async (_what, headers) => {
+    const res = await request(app.url, 'POST', '/api/auth/login', { rawBody: '{}', headers });
     expect(res.status).toBe(415);
-    expect(res.body).toEqual({ code: 415, message: '请求参数错误', data: null });
+    expect(res.body).toEqual({ code: 415, message: '不支持请求体的字符集或压缩方式', data: null });
   });
 
   it.each([

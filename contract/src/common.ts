@@ -14,7 +14,7 @@ function decimal(schema: z.ZodNumber) {
 /** Integer ids arrive as path strings; anything but a positive decimal integer is a 400. */
 export const IdParam = decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
-export const Timestamp = z.string().describe('ISO 8601 UTC 时间，以 Z 结尾');
+export const Timestamp = z.string().datetime().describe('ISO 8601 UTC 时间，以 Z 结尾');
 
 export function pageQuery(defaultLimit: number) {
   return {

@@ -74,6 +74,7 @@ export const Messages = {
   messageNotFound: '消息不存在',
   notFound: '资源不存在',
   payloadTooLarge: '请求体过大',
+  unsupportedBodyEncoding: '不支持请求体的字符集或压缩方式',
   rateLimited: '请求频率超限',
   upstreamUnavailable: '百炼API服务不可用',
   apiKeyMissing: '百炼API服务不可用：未配置 DASHSCOPE_API_KEY',

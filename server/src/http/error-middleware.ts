@@ -45,6 +45,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(400).json(errorBody(400, '请求体不是有效的 JSON'));
       return;
     }
+    // A charset or Content-Encoding body-parser does not read (koi8-r, br).
+    if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+      res.status(415).json(errorBody(415, Messages.unsupportedBodyEncoding));
+      return;
+    }
     const status = (err as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json(errorBody(status, Messages.badRequest));

@@ -28,7 +28,7 @@ export const DEFAULT_ERROR_MESSAGES: Record<number, string[]> = {
   409: [Messages.userExists],
   413: [Messages.payloadTooLarge],
   // A body in a charset or Content-Encoding the server does not read.
-  415: [Messages.badRequest],
+  415: [Messages.unsupportedBodyEncoding],
   429: [Messages.rateLimited],
   500: [Messages.internal],
   503: [Messages.upstreamUnavailable, Messages.apiKeyMissing, Messages.serverStopping],
