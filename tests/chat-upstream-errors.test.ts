@@ -141,6 +141,12 @@ describe('upstream errors, mapped case by case', () => {
     expect(res.body.data.usage).toEqual(usage);
   });
 
+  it('relays a completion whose reasoning_content is null (as OpenAI-compatible servers write an empty field) as documented', async () => {
+    const { res } = await callWith({ body: completion({ content: 'ok', reasoning_content: null }) });
+    expect(res.status).toBe(200);
+    expect(res.body.data.choices[0].message).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'ok' }], reasoning_content: null });
+  });
+
   it('an empty 200 body → 503', async () => {
     const { res, row } = await callWith({ fault: 'empty_answer' });
     expectError(res, 503, '百炼API服务不可用');

@@ -68,7 +68,8 @@ export const ChatCompletionSchema = z
             .object({
               role: z.literal('assistant'),
               content: z.array(ReplyTextPartSchema),
-              reasoning_content: z.string().optional(),
+              // Null as well as absent: OpenAI-compatible servers write null for a field they have no value for.
+              reasoning_content: z.string().nullable().optional(),
             })
             .passthrough()
             .describe(UPSTREAM_EXTRAS),
