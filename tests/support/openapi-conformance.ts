@@ -111,6 +111,11 @@ function pathOf(url: string): string {
 export function answerProblems(answer: Answer): string[] {
   const path = pathOf(answer.url);
   if (OUTSIDE_THE_DOCUMENT.some((pattern) => pattern.test(path))) return [];
+  // A CORS preflight (CORS_ORIGINS set) is the browser's question, answered by the cors middleware:
+  // 204 and headers, no body, on any path.
+  if (answer.method.toUpperCase() === 'OPTIONS' && answer.status === 204) {
+    return answer.body?.length ? ['a 204 answer to a preflight has a body'] : [];
+  }
   // A HEAD answer is the GET answer's status and headers without the body.
   const isHead = answer.method.toUpperCase() === 'HEAD';
   const method = isHead ? 'get' : answer.method.toLowerCase();
