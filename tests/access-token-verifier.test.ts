@@ -1,6 +1,7 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AccessTokenVerifier, signAccessToken } from '../server/src/auth/tokens.js';
+import { reachableStringsStartingWith } from './support/heap.js';
 
 const key = createSecretKey(Buffer.from('a-test-secret-that-is-at-least-32-bytes'));
 const otherKey = createSecretKey(Buffer.from('another-secret-that-is-at-least-32-bytes'));
@@ -42,5 +43,21 @@ describe('AccessTokenVerifier', () => {
     expect(verifier.size).toBe(2);
     // The oldest is verified afresh (and still accepted): forgetting costs time, never correctness.
     expect(verifier.verify(tokens[0]!)).toEqual({ userId: 1, sessionId: 1 });
+  });
+
+  it('remembers a token as its own text, not the larger string it was cut from', async () => {
+    const verifier = new AccessTokenVerifier(key);
+    const token = signAccessToken({ userId: 7, sessionId: 3 }, key, 60);
+    // A token as authentication hands it over: cut from its Authorization header, which may pad it
+    // with up to 16 KB of spaces (RFC 7235 allows any number after the scheme). A slice keeps the
+    // whole header alive, 10,000 remembered tokens of 14 KB each were 140 MB.
+    const marker = `header-${randomUUID()}`;
+    let header: string | undefined = `${marker}${' '.repeat(14_000)}${token}`;
+    const claims = verifier.verify(header.slice(header.length - token.length));
+    header = undefined;
+    expect(claims).toEqual({ userId: 7, sessionId: 3 });
+    expect(verifier.size).toBe(1);
+    expect(await reachableStringsStartingWith(`${marker} `)).toEqual([]);
+    expect(verifier.verify(token)).toEqual({ userId: 7, sessionId: 3 });
   });
 });

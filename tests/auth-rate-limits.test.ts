@@ -3,6 +3,9 @@ import { registerAndLogin, uniqueUser } from './support/auth.js';
 import { expectError } from './support/envelope.js';
 import { request, type JsonResponse } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { reachableStringsStartingWith } from './support/heap.js';
+import { LOGIN_MAX } from '@bailian-chat/contract';
+import { randomUUID } from 'node:crypto';
 
 // TRUST_PROXY=1 makes X-Forwarded-For the client IP, so one test process can be several clients.
 const fromIp = (ip: string) => ({ 'x-forwarded-for': ip });
@@ -150,5 +153,23 @@ describe('the two login limits together (LOGIN_MAX_FAILURES=2, LOGIN_MAX_FAILURE
     expect(known.headers.get('ratelimit-policy')).not.toBeNull();
     expect(known.headers.get('ratelimit-policy')).toBe(unknown.headers.get('ratelimit-policy'));
     for (const res of [known, unknown]) expect(res.headers.get('ratelimit')).not.toMatch(/pk=/);
+  });
+});
+
+describe('failed logins remembered by the limiter', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('remember the name a login gave clipped to the longest login, not the whole body it came in', async () => {
+    const marker = `name-${randomUUID()}`;
+    // A 60 KB name: refused (400), and counted as a failure for 15 minutes under the name it gives.
+    const failed = async () => (await request(app.url, 'POST', '/api/auth/login', { body: { username: marker.padEnd(60_000, 'x'), password: 'wrong-password' } })).status;
+    expect(await failed()).toBe(400);
+    // The key may hold LOGIN_MAX characters of the name; a slice of the body kept all 60,000 alive.
+    const kept = await reachableStringsStartingWith(marker);
+    expect(kept.filter((s) => s.length > LOGIN_MAX)).toEqual([]);
   });
 });

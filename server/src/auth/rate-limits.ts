@@ -4,6 +4,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { RateLimitError } from '../http/errors.js';
+import { ownText } from './own-text.js';
 import { findUserByLogin } from './users-repository.js';
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
@@ -40,7 +41,8 @@ export function registerLimiter(config: Config): RequestHandler {
  */
 async function loginKey(db: Db, login: unknown): Promise<string> {
   if (typeof login !== 'string') return '';
-  const name = login.slice(0, LOGIN_MAX).toLowerCase();
+  // Copied: a cut of the body's string would keep all of it (up to 64 KB) as long as the key.
+  const name = ownText(login.slice(0, LOGIN_MAX).toLowerCase());
   const user = name.includes('\u0000') ? undefined : await findUserByLogin(db, name);
   return user ? `user:${user.id}` : `name:${name}`;
 }

@@ -1,6 +1,7 @@
 import { createHash, createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { isStorableId } from '../db/dialect.js';
+import { ownText } from './own-text.js';
 
 export const TOKEN_ISSUER = 'bailian-chat';
 
@@ -70,7 +71,7 @@ export interface VerifiedAccessToken extends AccessClaims {
  * (about 11 µs on Node 24); a remembered token skips it until its own expiry. Only tokens whose
  * signature checked out are remembered, keyed by their exact text; revocation is unaffected, since
  * the session and its user are still read on every request. The memory holds at most `capacity`
- * tokens, forgetting the oldest first.
+ * tokens, forgetting the oldest first, each kept as its own text.
  */
 export class AccessTokenVerifier {
   readonly #verified = new Map<string, VerifiedAccessToken>();
@@ -87,7 +88,8 @@ export class AccessTokenVerifier {
     const fresh = verifyAccessToken(token, this.secret, nowSeconds);
     if (!fresh) return null;
     if (this.#verified.size >= this.capacity) this.#verified.delete(this.#verified.keys().next().value!);
-    this.#verified.set(token, fresh);
+    // The token was cut from its Authorization header, which may pad it with up to 16 KB of spaces.
+    this.#verified.set(ownText(token), fresh);
     return { userId: fresh.userId, sessionId: fresh.sessionId };
   }
 
