@@ -67,6 +67,8 @@ function closed(node: unknown): unknown {
   const schema = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, closed(value)]));
   if (typeof schema.$ref === 'string') schema.$ref = schema.$ref.replace('#/components/schemas/', `${COMPONENTS_ID}#/$defs/`);
   if (schema.properties && !('additionalProperties' in schema)) schema.additionalProperties = false;
+  // An OpenAPI discriminator picks among objects; Ajv's strict mode wants the type said (and warns on every compile otherwise).
+  if (schema.discriminator && !('type' in schema)) schema.type = 'object';
   return schema;
 }
 
