@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { objectRows, type RowStatement } from './object-rows.js';
 import { registerSqliteReader } from './prepared-query.js';
 import { loadSqlite } from './sqlite-driver.js';
@@ -45,15 +46,30 @@ function openSqlite(path: string): Db {
   return db;
 }
 
-function openPostgres(url: string): Db {
+/**
+ * The PostgreSQL connection pool. An idle connection can die under it (a server restart, a
+ * failover, pg_terminate_backend, idle_session_timeout), and pg then emits 'error' on the pool: an
+ * 'error' event nobody listens to ends the process. The pool has already dropped that connection
+ * and opens another for the next query, so the loss is only logged.
+ */
+export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
+  return pool;
+}
+
+function openPostgres(url: string, logger?: Pick<Logger, 'warn'>): Db {
   // COUNT(*) and SUM() come back as int8; every count we read fits a JS number.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
   pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(url, logger) }) });
 }
 
-/** Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:`, `postgres://…`). */
-export function openDatabase(url: string): Db {
+/**
+ * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:`, `postgres://…`);
+ * `logger` hears of PostgreSQL connections lost while idle.
+ */
+export function openDatabase(url: string, logger?: Pick<Logger, 'warn'>): Db {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  return openPostgres(url);
+  return openPostgres(url, logger);
 }
