@@ -1,4 +1,4 @@
-import { ChatCompletionSchema } from '@bailian-chat/contract';
+import { ChatCompletionChunkSchema, ChatCompletionSchema } from '@bailian-chat/contract';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -41,6 +41,15 @@ describe('upstream errors, mapped case by case', () => {
     const row = await callNumber(app, userId, calls);
     expect(row.upstream_request_id === null || row.upstream_request_id === app.fake.last.requestId).toBe(true);
     return { res, row };
+  }
+
+  /** The same, streamed: the answer, the `data:` payloads it relayed and its api_calls row. */
+  async function streamWith(behaviour: FakeBehaviour) {
+    app.fake.next(behaviour);
+    const res = await chatRaw(app, token, { ...hello, stream: true });
+    const frames = await readSseData(res);
+    calls += 1;
+    return { res, frames, row: await callNumber(app, userId, calls) };
   }
 
   it('upstream 400 → 400 with upstream message', async () => {
@@ -106,6 +115,7 @@ describe('upstream errors, mapped case by case', () => {
   it.each([
     ['content that is a number', completion({ content: 12345 })],
     ['content that is an object', completion({ content: { x: 1 } })],
+    ['reasoning_content that is a number', completion({ content: 'ok', reasoning_content: 42 })],
     ['content nested 5,000 deep', JSON.stringify(completion({ content: 'x' })).replace('"content":"x"', `"content":${nested(5000)}`)],
     ['a field nested 5,000 deep', JSON.stringify(completion({ content: 'ok' })).replace('"model"', `"junk":${nested(5000)},"model"`)],
   ])('a completion with %s → 503 (malformed), not 500', async (_, body) => {
@@ -145,6 +155,73 @@ describe('upstream errors, mapped case by case', () => {
     const { res } = await callWith({ body: completion({ content: 'ok', reasoning_content: null }) });
     expect(res.status).toBe(200);
     expect(res.body.data.choices[0].message).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'ok' }], reasoning_content: null });
+  });
+
+  it.each([
+    ['left out', { choices: [{ message: { content: 'ok' } }] }],
+    [
+      'of the wrong type',
+      { id: 7, object: 'completion', created: '2025', model: null, choices: [{ index: '0', message: { role: 'bot', content: 'ok' }, finish_reason: 3 }] },
+    ],
+  ])('answers a completion whose documented fields are %s with them filled in, the reply kept', async (_, body) => {
+    const before = Math.floor(Date.now() / 1000);
+    const { res, row } = await callWith({ body: { ...body, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } } });
+    expect(res.status).toBe(200);
+    expect(ChatCompletionSchema.safeParse(res.body.data).success).toBe(true);
+    expect(res.body.data).toMatchObject({
+      id: `chatcmpl-${app.fake.last.requestId}`,
+      object: 'chat.completion',
+      model: hello.model,
+      choices: [{ index: 0, finish_reason: null, message: { role: 'assistant', content: [{ type: 'text', text: 'ok' }] } }],
+    });
+    expect(res.body.data.created).toBeGreaterThanOrEqual(before);
+    expect(res.body.data.created).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
+    expect(row).toMatchObject({ status_code: 200, error_code: null, total_tokens: 2 });
+  });
+
+  it('relays streamed chunks that leave out documented fields with them filled in (one id for the answer), and whole chunks as upstream wrote them', async () => {
+    const whole = '{"id":"chatcmpl-up", "object":"chat.completion.chunk", "created":1, "model":"qwen-plus", "choices":[{"index":0, "delta":{"content":"好"}, "finish_reason":null}]}';
+    const { res, frames, row } = await streamWith({
+      frames: [
+        { choices: [{ delta: { role: 'assistant', content: '你' } }] },
+        whole,
+        { id: 9, created: 'now', choices: [{ index: 0, finish_reason: 'stop' }] },
+        { choices: [], usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(frames.at(-1)).toBe('[DONE]');
+    expect(frames[1]).toBe(whole);
+    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame));
+    for (const chunk of chunks) expect(ChatCompletionChunkSchema.safeParse(chunk).success).toBe(true);
+    const filled = [chunks[0], chunks[2], chunks[3]];
+    expect(new Set(filled.map((chunk) => chunk.id))).toEqual(new Set([`chatcmpl-${app.fake.last.requestId}`]));
+    for (const chunk of filled) expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: hello.model, created: expect.any(Number) });
+    expect(chunks[0].choices).toEqual([{ index: 0, delta: { role: 'assistant', content: '你' }, finish_reason: null }]);
+    expect(chunks[2].choices).toEqual([{ index: 0, delta: {}, finish_reason: 'stop' }]);
+    expect(row).toMatchObject({ status_code: 200, stream: 1, error_code: null, total_tokens: 4 });
+  });
+
+  it('relays a streamed usage that is garbage as null, and records the call with 0 tokens', async () => {
+    const { frames, row } = await streamWith({
+      frames: [
+        completion({}, { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] }),
+        completion({}, { object: 'chat.completion.chunk', choices: [], usage: { prompt_tokens: 'x', completion_tokens: -1, total_tokens: 1e300 } }),
+      ],
+    });
+    expect(JSON.parse(frames[1]!)).toMatchObject({ choices: [], usage: null });
+    expect(row).toMatchObject({ status_code: 200, error_code: null, request_tokens: 0, response_tokens: 0, total_tokens: 0 });
+  });
+
+  it('ends a stream whose chunk carries a delta that is not text with an error frame (malformed), after what came before', async () => {
+    const chunk = (delta: object) => completion({}, { object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }] });
+    const { res, frames, row } = await streamWith({ frames: [chunk({ content: 'ok' }), chunk({ content: 42 }), chunk({ content: 'never' })] });
+    expect(res.status).toBe(200);
+    expect(frames.map((frame) => JSON.parse(frame))).toEqual([
+      chunk({ content: 'ok' }),
+      { error: { message: '百炼API服务不可用', code: 'upstream_malformed' } },
+    ]);
+    expect(row).toMatchObject({ status_code: 200, stream: 1, error_code: 'upstream_malformed' });
   });
 
   it('an empty 200 body → 503', async () => {

@@ -77,9 +77,20 @@ describe('the openapi.json conformance check', () => {
     expect(answerProblems(answer('GET', '/docs/', 200, '<html></html>', 'text/html'))).toEqual([]);
   });
 
-  it('checks each complete data: frame of a stream is JSON, but for [DONE]', () => {
-    const stream = (frames: string) => answer('POST', '/api/bailian/chat/completions', 200, frames, 'text/event-stream');
-    expect(answerProblems(stream('data: {"a":1}\n\ndata: [DONE]\n\n'))).toEqual([]);
-    expect(answerProblems(stream('data: {"a":1\n\ndata: {"cut'))).toEqual(['stream frame is not JSON: {"a":1']);
+  it('checks each complete data: frame of a stream is a chunk or the error frame, but for [DONE]', () => {
+    const stream = (...frames: unknown[]) =>
+      answer('POST', '/api/bailian/chat/completions', 200, frames.map((f) => `data: ${typeof f === 'string' ? f : JSON.stringify(f)}\n\n`).join(''), 'text/event-stream');
+    const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'qwen-plus', choices: [{ index: 0, delta: { content: '你' }, finish_reason: null }] };
+    const error = { error: { message: '百炼API服务不可用', code: 'upstream_timeout' } };
+    expect(answerProblems(stream(chunk, { ...chunk, choices: [], usage: null }, error, '[DONE]'))).toEqual([]);
+    expect(answerProblems(stream('{"a":1'))).toEqual(['stream frame is not JSON: {"a":1']);
+    // An event still arriving (no blank line after it yet) is not judged.
+    expect(answerProblems(answer('POST', '/api/bailian/chat/completions', 200, 'data: {"cut', 'text/event-stream'))).toEqual([]);
+    // oneOf reports each alternative's complaints: the one that names what is wrong is among them.
+    const { id: _, ...anonymous } = chunk;
+    expect(answerProblems(stream(anonymous))).toContainEqual(expect.stringMatching(/: frame must have required property 'id'$/));
+    const numeric = { ...chunk, choices: [{ index: 0, delta: { content: 1 }, finish_reason: null }] };
+    expect(answerProblems(stream(numeric))).toContainEqual(expect.stringMatching(/: \/choices\/0\/delta\/content must be string$/));
+    expect(answerProblems(stream({ error: { message: 'x' } }))).toContainEqual(expect.stringMatching(/: \/error must have required property 'code'$/));
   });
 });

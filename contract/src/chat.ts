@@ -92,20 +92,38 @@ export const ChatCompletionChunkSchema = z
     created: z.number().int(),
     model: z.string(),
     choices: z.array(
-      z.object({
-        index: z.number().int(),
-        delta: z.object({
-          role: z.string().optional(),
-          content: z.string().nullable().optional(),
-          reasoning_content: z.string().nullable().optional(),
-        }),
-        finish_reason: z.string().nullable(),
-      }),
+      z
+        .object({
+          index: z.number().int(),
+          delta: z
+            .object({
+              role: z.string().optional(),
+              content: z.string().nullable().optional(),
+              reasoning_content: z.string().nullable().optional(),
+            })
+            .passthrough()
+            .describe(UPSTREAM_EXTRAS),
+          finish_reason: z.string().nullable(),
+        })
+        .passthrough()
+        .describe(UPSTREAM_EXTRAS),
     ),
-    usage: UsageSchema.nullable().optional(),
+    usage: UsageSchema.nullable().optional().describe('仅最后的 usage 帧（`choices: []`）有值；上游未给出可用的用量时为 null'),
   })
-  .passthrough();
+  .passthrough()
+  .describe(`流式应答的一帧 data（chat.completion.chunk）。${UPSTREAM_EXTRAS}`);
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunkSchema>;
+
+/** The last frame of a stream that failed after its status was sent, in place of `data: [DONE]`. */
+export const ChatStreamErrorFrameSchema = z
+  .object({
+    error: z.object({
+      message: z.string().describe('错误信息，同 JSON 应答的 message'),
+      code: z.string().describe('错误码，同 api_calls 记录的 error_code（如 upstream_timeout）'),
+    }),
+  })
+  .describe('流式应答在状态码发出后失败时的最后一帧，代替 data: [DONE]');
+export type ChatStreamErrorFrame = z.infer<typeof ChatStreamErrorFrameSchema>;
 
 export const chatContract = c.router({
   completions: {

@@ -38,6 +38,8 @@ export interface FakeBehaviour {
   firstByteDelayMs?: number;
   /** The JSON body of a non-streamed 200, as given: a completion that is not what it should be. */
   body?: unknown;
+  /** The `data:` payloads of a streamed 200, as given (objects as JSON), then `[DONE]`: chunks that are not what they should be. */
+  frames?: unknown[];
 }
 
 /** One request as the fake received it. */
@@ -207,7 +209,7 @@ export class FakeDashScope {
     const reply = behaviour.fault === 'huge_body' ? 'x'.repeat(HUGE_REPLY_LENGTH) : (behaviour.reply ?? DEFAULT_REPLY);
     const exchange = new Exchange(res, received, reply);
     if (behaviour.error) return this.error(exchange, behaviour.error);
-    if (received.body.stream) return this.stream(exchange, behaviour.fault);
+    if (received.body.stream) return this.stream(exchange, behaviour);
     if (behaviour.body !== undefined) {
       exchange.head(200, 'application/json');
       exchange.res.end(typeof behaviour.body === 'string' ? behaviour.body : JSON.stringify(behaviour.body));
@@ -232,8 +234,13 @@ export class FakeDashScope {
     else exchange.res.end(json);
   }
 
-  private stream(exchange: Exchange, fault: FakeFault | undefined): void {
+  private stream(exchange: Exchange, { fault, frames: given }: FakeBehaviour): void {
     exchange.head(200, 'text/event-stream');
+    if (given) {
+      const payloads = [...given.map((frame) => (typeof frame === 'string' ? frame : JSON.stringify(frame))), '[DONE]'];
+      exchange.res.end(payloads.map((payload) => `data: ${payload}\n\n`).join(''));
+      return;
+    }
     if (fault === 'malformed_json') {
       exchange.res.end('data: {"choices": [{"delta": {"content": "broken\n\ndata: [DONE]\n\n');
       return;

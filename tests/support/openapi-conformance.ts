@@ -24,6 +24,8 @@ export interface Answer {
 
 interface MediaType {
   schema?: object;
+  /** What each `data:` frame of an event stream holds (OpenAPI 3.2's `itemSchema`, as an extension in 3.0). */
+  'x-itemSchema'?: object;
 }
 interface Operation {
   responses: Record<string, { content?: Record<string, MediaType> }>;
@@ -130,7 +132,7 @@ export function answerProblems(answer: Answer): string[] {
   if (!mediaType || !(mediaType in declared)) {
     return [`content type ${answer.contentType ?? '(none)'} is not declared for ${answer.status} (declared: ${Object.keys(declared).join(', ') || 'none'})`];
   }
-  if (mediaType === 'text/event-stream') return isHead ? [] : eventStreamProblems(answer);
+  if (mediaType === 'text/event-stream') return isHead ? [] : eventStreamProblems(answer, declared[mediaType]!['x-itemSchema']);
   const schema = declared[mediaType]!.schema;
   return schema ? jsonProblems(answer, schema, isHead) : [];
 }
@@ -155,9 +157,11 @@ function jsonProblems(answer: Answer, schema: object, isHead: boolean): string[]
   return problems;
 }
 
-/** Each `data:` frame of a stream is JSON, except the closing `[DONE]`. */
-function eventStreamProblems(answer: Answer): string[] {
+/** Each `data:` frame of a stream, but the closing `[DONE]`, is JSON that `itemSchema` (the document's frame schema) accepts. */
+function eventStreamProblems(answer: Answer, itemSchema: object | undefined): string[] {
   if (!answer.body) return [];
+  if (!itemSchema) return ['the document says nothing of what a stream frame holds'];
+  const validate = validatorFor(itemSchema);
   const events = answer.body.toString('utf8').split('\n\n');
   // What follows the last blank line is an event still incomplete (or nothing).
   return events.slice(0, -1).flatMap((event) => {
@@ -167,11 +171,13 @@ function eventStreamProblems(answer: Answer): string[] {
       .map((line) => line.slice(5).replace(/^ /, ''))
       .join('\n');
     if (data === '' || data === '[DONE]') return [];
+    let frame: unknown;
     try {
-      JSON.parse(data);
-      return [];
+      frame = JSON.parse(data);
     } catch {
       return [`stream frame is not JSON: ${data.slice(0, 200)}`];
     }
+    if (validate(frame)) return [];
+    return (validate.errors ?? []).map((e) => `stream frame ${data.slice(0, 200)}: ${e.instancePath || 'frame'} ${e.message ?? e.keyword}`);
   });
 }

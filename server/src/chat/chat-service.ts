@@ -7,7 +7,7 @@ import { latestUserMessageId } from '../messages/messages-repository.js';
 import { assertModelAllowed } from '../models/models-service.js';
 import { storeAssistantReply } from './assistant-reply.js';
 import { type ChatCall, type ChatDeps, noteFailure, upstreamFailure } from './chat-call.js';
-import { isCompletion, presentCompletion } from './completion-presenter.js';
+import { answerIdentity, isCompletion, presentCompletion } from './completion-presenter.js';
 import { upstreamParams } from './dashscope-client.js';
 import { SseWriter } from './sse-writer.js';
 import { nextBatch, relayStream } from './stream-relay.js';
@@ -40,11 +40,12 @@ async function completeOnce(
     if (!isCompletion(data)) throw new SyntaxError('DashScope answered something that is not a completion');
     return data;
   });
-  call.facts.usage = completion.usage ?? null;
+  const presented = presentCompletion(completion, answerIdentity(params.model, call.facts.upstreamRequestId));
+  call.facts.usage = presented.usage ?? null;
   if (call.facts.conversationId !== null) {
     await storeAssistantReply(deps.db, call.facts.conversationId, completion.choices[0]?.message.content ?? '', true);
   }
-  return presentCompletion(completion);
+  return presented;
 }
 
 /**
@@ -71,7 +72,8 @@ async function openStream(
   // line) has answered nothing: the status can still say so.
   if (first.done) throw noteFailure(call, unavailable(ErrorCodes.truncated)).error;
   const sse = new SseWriter(signal);
-  call.facts.pending = relayStream(deps, call, batches, first, sse).catch((err: unknown) =>
+  const identity = answerIdentity(params.model, call.facts.upstreamRequestId);
+  call.facts.pending = relayStream(deps, call, { batches, first, identity }, sse).catch((err: unknown) =>
     deps.logger.error({ err }, 'streamed reply not stored'),
   );
   return sse.stream;

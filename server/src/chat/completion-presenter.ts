@@ -1,4 +1,5 @@
 import type { ChatCompletion } from '@bailian-chat/contract';
+import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 
 export type TextParts = { type: 'text'; text: string }[];
@@ -30,19 +31,34 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isTextOrNothing = (value: unknown) => value == null || isText(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/** True when a message or delta carries its reply as text (or nothing): what is stored and shown of it. */
+const carriesText = (part: Record<string, unknown>) => isTextOrNothing(part.content) && isTextOrNothing(part.reasoning_content);
+
 /**
- * True when upstream's 200 body is shaped like a completion: choices whose message content is
- * text (or nothing), nested no deeper than JSON.stringify can write back. Anything else counts
- * as malformed (503), never as our own failure (500).
+ * True when upstream's 200 body is shaped like a completion: choices whose message carries text
+ * (or nothing), nested no deeper than JSON.stringify can write back. Anything else counts as
+ * malformed (503), never as our own failure (500). The fields that only say what the answer is
+ * (id, created, model, index, finish_reason) are filled in when missing (presentCompletion).
  */
 export function isCompletion(value: unknown): value is OpenAI.ChatCompletion {
   const choices = (value as { choices?: unknown } | null)?.choices;
   return (
     Array.isArray(choices) &&
-    choices.every((c: { message?: { content?: unknown } } | null) => {
-      const content = c?.message?.content;
-      return typeof c?.message === 'object' && c.message !== null && (typeof content === 'string' || content == null);
-    }) &&
+    choices.every((choice) => isObject(choice) && isObject(choice.message) && carriesText(choice.message)) &&
+    !nestedDeeperThan(value, MAX_COMPLETION_DEPTH)
+  );
+}
+
+/** The same of a streamed chunk: choices (if any) whose delta (if any) carries text. */
+export function isChunk(value: unknown): value is OpenAI.ChatCompletionChunk {
+  if (!isObject(value)) return false;
+  const { choices } = value;
+  return (
+    (choices === undefined || (Array.isArray(choices) && choices.every((c) => isObject(c) && (c.delta === undefined || (isObject(c.delta) && carriesText(c.delta)))))) &&
     !nestedDeeperThan(value, MAX_COMPLETION_DEPTH)
   );
 }
@@ -60,16 +76,81 @@ function usableUsage(usage: unknown): OpenAI.CompletionUsage | null {
 }
 
 /**
- * Upstream's completion, every field kept, with each `message.content` turned into parts and a
- * usage that is not three counts answered as null.
+ * What an answer says of itself where upstream left a documented field out (or wrote something of
+ * the wrong type there): one id, time and model for all of a call's answer, so that every chunk of
+ * a stream names the same completion.
  */
-export function presentCompletion(completion: OpenAI.ChatCompletion): ChatCompletion {
+export interface AnswerIdentity {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export function answerIdentity(model: string, upstreamRequestId: string | null): AnswerIdentity {
+  return { id: `chatcmpl-${upstreamRequestId ?? randomUUID()}`, created: Math.floor(Date.now() / 1000), model };
+}
+
+type Answer = { id?: unknown; created?: unknown; model?: unknown };
+
+function identityOf<O extends string>(answer: Answer, object: O, identity: AnswerIdentity) {
+  return {
+    id: isText(answer.id) ? answer.id : identity.id,
+    object,
+    created: Number.isSafeInteger(answer.created) ? (answer.created as number) : identity.created,
+    model: isText(answer.model) ? answer.model : identity.model,
+  };
+}
+
+/** A choice's index (else its place in the list) and its finish_reason (else null: not finished). */
+function choiceFields(choice: { index?: unknown; finish_reason?: unknown }, place: number) {
+  return {
+    index: Number.isSafeInteger(choice.index) ? (choice.index as number) : place,
+    finish_reason: isText(choice.finish_reason) ? choice.finish_reason : null,
+  };
+}
+
+/**
+ * Upstream's completion, every field kept, with each `message.content` turned into parts, a usage
+ * that is not three counts answered as null, and the documented fields upstream left out filled in.
+ */
+export function presentCompletion(completion: OpenAI.ChatCompletion, identity: AnswerIdentity): ChatCompletion {
   return {
     ...completion,
+    ...identityOf(completion, 'chat.completion', identity),
     ...('usage' in completion && { usage: usableUsage(completion.usage) }),
-    choices: completion.choices.map((choice) => ({
+    choices: completion.choices.map((choice, place) => ({
       ...choice,
-      message: { ...choice.message, content: textParts(choice.message.content) },
+      ...choiceFields(choice, place),
+      message: { ...choice.message, role: 'assistant', content: textParts(choice.message.content) },
     })),
   };
+}
+
+/** `original` itself when it already holds each of `fields`, else a copy with them. */
+function withFields<T extends object>(original: T, fields: Partial<T>): T {
+  const same = Object.entries(fields).every(([key, value]) => original[key as keyof T] === value);
+  return same ? original : { ...original, ...fields };
+}
+
+function presentChunkChoice(choice: OpenAI.ChatCompletionChunk.Choice, place: number): OpenAI.ChatCompletionChunk.Choice {
+  const delta = choice.delta ?? {};
+  return withFields(choice, {
+    ...choiceFields(choice, place),
+    delta: delta.role === undefined || isText(delta.role) ? delta : { ...delta, role: 'assistant' },
+  } as Partial<OpenAI.ChatCompletionChunk.Choice>);
+}
+
+/**
+ * A streamed chunk as the contract documents it, filled in as a completion is (see
+ * presentCompletion). A chunk that needs nothing is handed back itself, so that its payload can be
+ * relayed as upstream wrote it.
+ */
+export function presentChunk(chunk: OpenAI.ChatCompletionChunk, identity: AnswerIdentity): OpenAI.ChatCompletionChunk {
+  const choices = chunk.choices ?? [];
+  const presented = choices.map(presentChunkChoice);
+  return withFields(chunk, {
+    ...identityOf(chunk, 'chat.completion.chunk', identity),
+    choices: presented.every((choice, i) => choice === choices[i]) ? choices : presented,
+    ...('usage' in chunk && chunk.usage !== null && { usage: usableUsage(chunk.usage) }),
+  });
 }

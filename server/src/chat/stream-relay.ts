@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import { storeAssistantReply } from './assistant-reply.js';
 import { type ChatCall, type ChatDeps, noteFailure, upstreamFailure } from './chat-call.js';
+import { type AnswerIdentity, presentChunk } from './completion-presenter.js';
 import type { SseWriter } from './sse-writer.js';
 import { ErrorCodes, unavailable, type UpstreamFailure } from './upstream-errors.js';
 import type { UpstreamFrame } from './upstream-frames.js';
@@ -32,6 +33,18 @@ class StreamedReply {
   }
 }
 
+/** Upstream's stream as the relay takes it on: its frames, the first batch already read, and what the answer says of itself. */
+export interface UpstreamStream {
+  batches: Batches;
+  first: IteratorResult<UpstreamFrame[]>;
+  identity: AnswerIdentity;
+}
+
+/** The payload to relay for `frame`: as upstream wrote it, unless the chunk needed filling in (presentChunk). */
+function relayed(frame: UpstreamFrame, chunk: Chunk): string {
+  return chunk === frame.chunk ? frame.payload : JSON.stringify(chunk);
+}
+
 function errorFrame(failure: UpstreamFailure): string {
   return JSON.stringify({ error: { message: failure.error.message, code: failure.code } });
 }
@@ -46,16 +59,19 @@ function errorFrame(failure: UpstreamFailure): string {
 export async function relayStream(
   deps: ChatDeps,
   call: ChatCall,
-  batches: Batches,
-  first: IteratorResult<UpstreamFrame[]>,
+  { batches, first, identity }: UpstreamStream,
   sse: SseWriter,
 ): Promise<void> {
   const reply = new StreamedReply(call);
   let failure: UpstreamFailure | null = null;
   try {
     for (let next = first; !next.done; next = await nextBatch(batches, call.controller.signal)) {
-      for (const frame of next.value) reply.add(frame.chunk);
-      await sse.data(next.value.map((frame) => frame.payload));
+      const payloads = next.value.map((frame) => {
+        const chunk = presentChunk(frame.chunk, identity);
+        reply.add(chunk);
+        return relayed(frame, chunk);
+      });
+      await sse.data(payloads);
     }
     if (!reply.finished) failure = noteFailure(call, unavailable(ErrorCodes.truncated));
   } catch (err) {

@@ -2,6 +2,7 @@ import { SseDataSplitter } from '@bailian-chat/contract';
 import { APIError } from 'openai';
 import type OpenAI from 'openai';
 import type { Readable } from 'node:stream';
+import { isChunk } from './completion-presenter.js';
 import { MAX_UPSTREAM_BODY_BYTES, readableBodyOf, UpstreamBodyTooLargeError } from './node-body-response.js';
 
 /** One `data:` frame of a streamed completion: the chunk, and the payload text it came as. */
@@ -12,14 +13,14 @@ export interface UpstreamFrame {
 
 /**
  * The frame of one SSE event, read as the SDK's own stream reads it: JSON, or a SyntaxError; a
- * payload carrying `error` is that error, as an APIError with no status. A payload that is not an
- * object cannot be a chunk either. The payload is passed on as it came unless it spans lines,
+ * payload carrying `error` is that error, as an APIError with no status. A payload that is not a
+ * chunk whose deltas carry text (isChunk) is malformed too. The payload is passed on as it came unless it spans lines,
  * which a `data:` line of ours could not hold.
  */
 function frameOf(data: string, headers: Headers): UpstreamFrame {
   const chunk = JSON.parse(data);
-  if (typeof chunk !== 'object' || chunk === null) throw new SyntaxError('a stream frame that is not a chunk');
-  if (chunk.error) throw new APIError(undefined, chunk.error, undefined, headers);
+  if (chunk?.error) throw new APIError(undefined, chunk.error, undefined, headers);
+  if (!isChunk(chunk)) throw new SyntaxError('a stream frame that is not a chunk');
   return { chunk, payload: data.includes('\n') ? JSON.stringify(chunk) : data };
 }
 

@@ -85,14 +85,20 @@ function jsonContent(holder: { content: Record<string, MediaTypeObject> }): Medi
   return content;
 }
 
+/**
+ * The chat route's event stream. OpenAPI 3.0 can only call it text; what each `data:` frame holds
+ * is said in `x-itemSchema`, as OpenAPI 3.2's `itemSchema` says it for sequential media types.
+ */
 function eventStream(example: string): MediaTypeObject {
   return {
     schema: {
       type: 'string',
       description:
         '请求体 `stream: true` 时的应答：Server-Sent Events，每帧 `data: <chat.completion.chunk JSON>`，' +
-        '最后一帧为 usage（`choices: []`），以 `data: [DONE]` 结束。',
+        '最后一帧为 usage（`choices: []`），以 `data: [DONE]` 结束；状态码发出后上游失败时，以错误帧' +
+        '（`ChatStreamErrorFrame`）代替 `data: [DONE]` 结束。每帧 data 的结构见 `x-itemSchema`。',
     },
+    'x-itemSchema': { oneOf: [{ $ref: '#/components/schemas/ChatCompletionChunk' }, { $ref: '#/components/schemas/ChatStreamErrorFrame' }] },
     example,
   };
 }

@@ -1,7 +1,9 @@
 import {
   AnsweredContentSchema,
   ApiCallSchema,
+  ChatCompletionChunkSchema,
   ChatCompletionSchema,
+  ChatStreamErrorFrameSchema,
   ContentSchema,
   ConversationSchema,
   CurrentUserSchema,
@@ -36,6 +38,9 @@ const NAMED_SCHEMAS: Record<string, ZodTypeAny> = {
   AnsweredContent: AnsweredContentSchema,
   Message: MessageSchema,
   ChatCompletion: ChatCompletionSchema,
+  // Frames of the chat route's event stream: the document can only describe that stream as text.
+  ChatCompletionChunk: ChatCompletionChunkSchema,
+  ChatStreamErrorFrame: ChatStreamErrorFrameSchema,
   ApiCall: ApiCallSchema,
   Statistics: StatisticsSchema,
   ModelList: ModelListSchema,
