@@ -182,6 +182,18 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('forwards a history as long as OpenAI takes (2,048 messages), and refuses a longer one', async () => {
+    const history = (length: number) =>
+      Array.from({ length }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `第 ${i} 条` }));
+    const { accessToken } = await createAccount(app.url, 'long_chat');
+    const res = await chat(app, accessToken, { model: 'qwen-plus', messages: history(2048) });
+    expect(res.status, res.text).toBe(200);
+    expect(app.fake.last.body.messages).toEqual(history(2048));
+    const sent = app.fake.requests.length;
+    expectFieldErrors(await chat(app, accessToken, { model: 'qwen-plus', messages: history(2049) }), ['messages']);
+    expect(app.fake.requests.length).toBe(sent);
+  });
+
   it('refuses an invalid body with field errors, never forwards it, and records the refusal', async () => {
     const sent = app.fake.requests.length;
     const before = (await apiCallsOf(app.db, alice.userId)).length;

@@ -16,7 +16,8 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const ChatCompletionBodySchema = z.object({
   model: ModelName.describe('模型名称，如"qwen-vl-max-latest"'),
-  messages: z.array(ChatMessageSchema).min(1).max(200).describe('消息历史'),
+  // OpenAI's own bound: a long chat sends its whole history, and 200 (the first bound here) is 100 turns.
+  messages: z.array(ChatMessageSchema).min(1).max(2048).describe('消息历史（至多 2048 条）'),
   temperature: z.number().min(0).max(2).optional().describe('采样温度，范围0-2，默认1'),
   max_tokens: z.number().int().min(1).max(1_000_000).optional().describe('最大生成token数'),
   top_p: z.number().gt(0).max(1).optional(),

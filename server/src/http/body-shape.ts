@@ -1,13 +1,14 @@
 import type { FieldError } from '@bailian-chat/contract';
 
 /**
- * Bounds on a parsed JSON body, well past any body the contract takes (the largest, a chat call of
- * 200 messages of 20 parts, holds about 17,000 values at a depth of 6), checked before the
- * contract's schemas run. zod 3 checks every element of an array even past its `max`, with an
- * error of its own for each: 20 MB of `[0,0,…]` (20 KB gzipped) made millions of them, enough
- * to exhaust the heap.
+ * Bounds on a parsed JSON body, checked before the contract's schemas run. zod 3 checks every
+ * element of an array even past its `max`, with an error of its own for each: 20 MB of `[0,0,…]`
+ * (20 KB gzipped) made millions of them, enough to exhaust the heap. The longest array the
+ * contract takes is a chat's 2,048 messages; a chat of 2,048 text messages holds about 12,000
+ * values, one of 200 messages of 20 parts about 17,000 at a depth of 6. (The values bound is below
+ * what 2,048 messages of 20 parts could hold: it is also what bounds the time zod takes.)
  */
-export const BODY_SHAPE_LIMITS = { depth: 32, arrayLength: 1_000, values: 50_000 } as const;
+export const BODY_SHAPE_LIMITS = { depth: 32, arrayLength: 2_048, values: 50_000 } as const;
 
 /** One container being walked: its keys (an array's are its indexes), and the next to look at. */
 interface Frame {
