@@ -214,6 +214,21 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('names the part a message content refuses, whether its content is parts or text', async () => {
+    const { accessToken } = await createAccount(app.url, 'content_errors');
+    const refused = async (content: unknown) => {
+      const res = await chat(app, accessToken, { model: 'qwen-plus', messages: [{ role: 'user', content }] });
+      expect(res.status, res.text).toBe(400);
+      return res.body.data.errors;
+    };
+    expect(await refused([{ type: 'text', text: 'ok' }, { type: 'audio_url', audio_url: { url: IMAGE } }])).toEqual([
+      { field: 'messages.0.content.1.type', message: expect.stringContaining("Expected 'text' | 'image_url' | 'video_url'") },
+    ]);
+    expect(await refused([{ type: 'text' }])).toEqual([{ field: 'messages.0.content.0.text', message: 'Required' }]);
+    expect(await refused('')).toEqual([{ field: 'messages.0.content', message: '至少 1 个字符' }]);
+    expect(await refused(42)).toEqual([{ field: 'messages.0.content', message: 'Invalid input' }]);
+  });
+
   it('refuses a message that is not Unicode (a lone surrogate), never forwards it, and records the refusal', async () => {
     const sent = app.fake.requests.length;
     const before = (await apiCallsOf(app.db, alice.userId)).length;

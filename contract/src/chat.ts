@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { characters, ModelName } from './common.js';
+import { ArrayOrString, characters, ModelName } from './common.js';
 import { ContentSchema, MAX_TEXT_LENGTH, ReplyTextPartSchema } from './content.js';
 import { errors, successEnvelope } from './envelope.js';
 
@@ -8,9 +8,7 @@ const c = initContract();
 
 export const ChatMessageSchema = z.object({
   role: z.enum(['user', 'assistant', 'system']).describe('角色(user, assistant, system)'),
-  content: z
-    .union([ContentSchema, characters(1, MAX_TEXT_LENGTH)])
-    .describe('内容数组（text / image_url / video_url），或纯文本字符串'),
+  content: ArrayOrString.of(ContentSchema, characters(1, MAX_TEXT_LENGTH)).describe('内容数组（text / image_url / video_url），或纯文本字符串'),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

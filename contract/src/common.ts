@@ -14,6 +14,26 @@ function decimal(schema: z.ZodNumber) {
 /** Integer ids arrive as path strings; anything but a positive decimal integer is a 400. */
 export const IdParam = decimal(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 
+/**
+ * z.union of an array schema and a string schema that hands each value to the member its type
+ * names. zod's union tries every member in turn, and a failed try builds an issue with its
+ * message: on a chat history whose messages are strings, that was most of the body's validation
+ * time. A value of neither type is left to the union, for its usual error. The inferred type and
+ * the document are the union's; only parsing differs.
+ */
+export class ArrayOrString<A extends z.ZodTypeAny, S extends z.ZodTypeAny> extends z.ZodUnion<[A, S]> {
+  static of<A extends z.ZodTypeAny, S extends z.ZodTypeAny>(array: A, string: S): ArrayOrString<A, S> {
+    return new ArrayOrString({ options: [array, string], typeName: z.ZodFirstPartyTypeKind.ZodUnion });
+  }
+
+  override _parse(input: z.ParseInput): z.ParseReturnType<this['_output']> {
+    const [array, string] = this._def.options;
+    if (Array.isArray(input.data)) return array._parse(input);
+    if (typeof input.data === 'string') return string._parse(input);
+    return super._parse(input);
+  }
+}
+
 export const Timestamp = z.string().datetime().describe('ISO 8601 UTC 时间，以 Z 结尾');
 
 export function pageQuery(defaultLimit: number) {
