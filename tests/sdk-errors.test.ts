@@ -9,9 +9,11 @@ import {
   PermissionDeniedError,
   RateLimitError,
   ServiceUnavailableError,
+  UnsupportedMediaTypeError,
   createClient,
 } from '@bailian-chat/client';
 import { describe, expect, it } from 'vitest';
+import openapi from '../openapi.json' with { type: 'json' };
 
 /** A fetch that answers every request with `status` and `body`, and counts the requests. */
 function answering(status: number, body: string, contentType = 'application/json', headers: Record<string, string> = {}) {
@@ -33,6 +35,7 @@ describe('SDK: one error class per status', () => {
     [404, NotFoundError, '对话不存在'],
     [409, ConflictError, '用户名或邮箱已存在'],
     [413, PayloadTooLargeError, '请求体过大'],
+    [415, UnsupportedMediaTypeError, '不支持请求体的字符集或压缩方式'],
     [429, RateLimitError, '请求频率超限'],
     [500, InternalServerError, '服务器内部错误'],
     [503, ServiceUnavailableError, '百炼API服务不可用'],
@@ -46,6 +49,14 @@ describe('SDK: one error class per status', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ name: ErrorClass.name, status, code: status, message, data: null });
     expect((error as ApiError).headers.get('retry-after')).toBe('7');
+  });
+
+  it('has a class for every error status openapi.json documents', () => {
+    const operations = Object.values(openapi.paths).flatMap((path) => Object.values(path));
+    const statuses = new Set(operations.flatMap((operation) => Object.keys(operation.responses).map(Number)));
+    statuses.delete(200);
+    const unclassed = [...statuses].filter((status) => ApiError.generate(status, null, new Headers()).constructor === ApiError);
+    expect(unclassed).toEqual([]);
   });
 
   it('keeps the field errors of a 400', async () => {

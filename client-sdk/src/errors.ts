@@ -38,6 +38,8 @@ export class PermissionDeniedError extends ApiError {}
 export class NotFoundError extends ApiError {}
 export class ConflictError extends ApiError {}
 export class PayloadTooLargeError extends ApiError {}
+/** A body in a charset or Content-Encoding the server does not read (only a custom fetch sends one). */
+export class UnsupportedMediaTypeError extends ApiError {}
 export class RateLimitError extends ApiError {}
 export class InternalServerError extends ApiError {}
 export class ServiceUnavailableError extends ApiError {}
@@ -49,6 +51,7 @@ const ERROR_CLASSES: Record<number, typeof ApiError> = {
   404: NotFoundError,
   409: ConflictError,
   413: PayloadTooLargeError,
+  415: UnsupportedMediaTypeError,
   429: RateLimitError,
   500: InternalServerError,
   503: ServiceUnavailableError,

@@ -13,6 +13,7 @@ export {
   PermissionDeniedError,
   RateLimitError,
   ServiceUnavailableError,
+  UnsupportedMediaTypeError,
 } from './errors.js';
 export type { Tokens } from './token-session.js';
 export type * from './types.js';
