@@ -3,14 +3,20 @@ import { describe, expect, it } from 'vitest';
 
 const question = { model: 'qwen-plus', messages: [{ role: 'user' as const, content: '你好' }] };
 
-/** A fetch whose every answer is a 200 event stream delivered in exactly these byte pieces. */
-function streaming(pieces: (string | Uint8Array)[]): typeof fetch {
+/**
+ * A fetch whose every answer is a 200 event stream delivered in exactly these byte pieces; an
+ * Error among them breaks the body off there, as a dropped connection does.
+ */
+function streaming(pieces: (string | Uint8Array | Error)[]): typeof fetch {
   return async (_input, init) => {
     if (init?.signal?.aborted) throw init.signal.reason;
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (const piece of pieces) controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
+        for (const piece of pieces) {
+          if (piece instanceof Error) return controller.error(piece);
+          controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
+        }
         controller.close();
       },
     });
@@ -66,6 +72,20 @@ describe('SDK: reading the event stream', () => {
 
   it('throws ChatStreamError when the stream ends without [DONE]', async () => {
     const frames = [`data: ${JSON.stringify(chunk('a'))}\n\n`, `data: ${JSON.stringify(chunk('b'))}`];
+    await expect(collect(streaming(frames))).rejects.toBeInstanceOf(ChatStreamError);
+  });
+
+  it('throws ChatStreamError, with the network error as its cause, when the connection breaks off', async () => {
+    // undici's error for a socket closed mid-body.
+    const terminated = new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    const frames = [`data: ${JSON.stringify(chunk('a'))}\n\n`, terminated];
+    const error = await collect(streaming(frames)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChatStreamError);
+    expect(error).toMatchObject({ code: null, message: 'the connection broke off before the answer was complete', cause: terminated });
+  });
+
+  it('throws ChatStreamError for a frame that is not JSON', async () => {
+    const frames = [`data: ${JSON.stringify(chunk('a'))}\n\n`, 'data: <html>\n\n', 'data: [DONE]\n\n'];
     await expect(collect(streaming(frames))).rejects.toBeInstanceOf(ChatStreamError);
   });
 

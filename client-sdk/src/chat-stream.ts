@@ -12,11 +12,33 @@ function isErrorFrame(frame: unknown): frame is ErrorFrame {
 }
 
 /**
+ * The stream's data. A read that fails (the connection broke off: fetch's bare `TypeError:
+ * terminated`) is a reply cut short, as a stream that ends without `[DONE]` is; an abort stays
+ * the abort the caller asked for.
+ */
+async function* dataOf(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<string, void, undefined> {
+  try {
+    yield* sseData(body);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new ChatStreamError('the connection broke off before the answer was complete', null, { cause: error });
+  }
+}
+
+function parseFrame(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch (error) {
+    throw new ChatStreamError('the answer stream sent a frame that is not JSON', null, { cause: error });
+  }
+}
+
+/**
  * A streamed answer: iterate it for its `chat.completion.chunk` objects. The request starts when
  * iteration does; it is aborted when the caller stops early (break, return, throw), calls
  * `abort()`, or the signal given to `chat.stream` fires. A status other than 200 is thrown as
- * the ApiError for it from the first step of the iteration; a failure after that, as a
- * ChatStreamError.
+ * the ApiError for it from the first step of the iteration; a failure after that (an error frame,
+ * a broken connection, a body that is not the event stream), as a ChatStreamError.
  */
 export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
   readonly controller = new AbortController();
@@ -45,9 +67,9 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
       if (response.status !== 200 || !response.body) {
         throw ApiError.generate(response.status, await readBody(response), response.headers);
       }
-      for await (const data of sseData(response.body)) {
+      for await (const data of dataOf(response.body, this.controller.signal)) {
         if (data === '[DONE]') return;
-        const frame: unknown = JSON.parse(data);
+        const frame = parseFrame(data);
         if (isErrorFrame(frame)) throw new ChatStreamError(frame.error.message, frame.error.code ?? null);
         yield frame as ChatCompletionChunk;
       }

@@ -67,14 +67,16 @@ function asEnvelope(body: unknown): { code: number; message: string; data: Error
 /**
  * A streamed answer that failed after it had begun (status 200 already sent): the server ends the
  * stream with an error frame `{error: {message, code}}` instead of `data: [DONE]`, or the
- * connection ends without either. `code` is the server's error code (e.g. `upstream_timeout`).
+ * connection ends or breaks off without either. `code` is the server's error code (e.g.
+ * `upstream_timeout`), null when the server sent none; `cause` is the network error, if any.
  */
 export class ChatStreamError extends Error {
   constructor(
     message: string,
     readonly code: string | null,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ChatStreamError';
   }
 }
