@@ -5,6 +5,9 @@ import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
 import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { freePort } from './support/server-process.js';
 
+/** The default LOGIN_MAX_FAILURES: failed logins of one account before 429. */
+const LOGIN_MAX_FAILURES = 10;
+
 let fx: CliFixture;
 beforeAll(async () => {
   fx = await startCliFixture();
@@ -80,6 +83,23 @@ describe('bailian-chat exit codes', CLI_TESTS, () => {
 
     const taken = await runCli(fx.freshEnv(), ['register', account.username, '--email', 'other@example.com', '--password', 'Another-Good-Password']);
     expect(taken).toMatchObject({ code: 1, stderr: 'error: 用户名或邮箱已存在 (HTTP 409)\n' });
+  });
+
+  it('1 for a rate limit, saying when to try again', async () => {
+    const { env, account } = await fx.loggedIn();
+    const wrong = { username: account.username, password: 'not-the-password' };
+    for (let i = 0; i < LOGIN_MAX_FAILURES; i += 1) {
+      const response = await fetch(`${fx.app.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(wrong),
+      });
+      expect(response.status).toBe(401);
+    }
+    const limited = await runCli(env, ['login', account.username, '--password', account.password]);
+    expect(limited.code).toBe(1);
+    // 15 minutes of login window, less the few seconds this test took.
+    expect(limited.stderr).toMatch(/^error: 请求频率超限 \(HTTP 429\)\nhint: try again in 1[45] min\n$/);
   });
 
   it("1 for another user's conversation", async () => {

@@ -1,4 +1,4 @@
-import { ApiError, ChatStreamError } from '@bailian-chat/client';
+import { ApiError, ChatStreamError, RateLimitError } from '@bailian-chat/client';
 import { CommanderError } from 'commander';
 import { NotLoggedInError, SessionExpiredError } from './cli-context.js';
 import { ExitCode } from './exit-codes.js';
@@ -12,10 +12,25 @@ function networkProblem(error: unknown): string | undefined {
   return cause?.code ?? cause?.message ?? 'network error';
 }
 
+/** A wait as a person reads it: seconds for a short one, minutes (rounded up) for a long one. */
+function waitText(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}
+
+/**
+ * A 429 says in Retry-After when a retry can succeed (seconds: a minute for chat, up to an hour
+ * for registration): said out loud, the user neither hammers the server nor waits for nothing.
+ */
+function retryHint(error: ApiError): string[] {
+  const seconds = Number(error.headers.get('retry-after'));
+  if (!(error instanceof RateLimitError) || !Number.isInteger(seconds) || seconds <= 0) return [];
+  return [`hint: try again in ${waitText(seconds)}`];
+}
+
 function apiErrorLines(error: ApiError): string[] {
   const lines = [`error: ${error.message} (HTTP ${error.status})`];
   for (const { field, message } of error.data?.errors ?? []) lines.push(`  ${field || '(body)'}: ${message}`);
-  return lines;
+  return [...lines, ...retryHint(error)];
 }
 
 /**
