@@ -1,8 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliFixture, startCliFixture } from './support/cli-fixture.js';
+import { type CliFixture, type CliUserEnv, startCliFixture } from './support/cli-fixture.js';
 import { startPipedCli, startTerminalCli } from './support/cli-interactive.js';
 import { CLI_TESTS, runCli } from './support/cli-process.js';
 import { DEFAULT_REPLY, FAKE_ERRORS, streamPieces } from './support/fake-dashscope.js';
+import { request } from './support/http.js';
 
 let fx: CliFixture;
 beforeAll(async () => {
@@ -88,6 +92,28 @@ describe('bailian-chat chat, with stdin piped', CLI_TESTS, () => {
     expect(chat.stdout).toBe(`${DEFAULT_REPLY}\n`);
     expect(chat.stderr).toContain(`error: ${FAKE_ERRORS.data_inspection_failed.message} (HTTP 400)`);
     expect(chat.stderr).toContain('1 reply failed');
+  });
+
+  it.each([
+    ['the conversation is deleted', '对话不存在 (HTTP 404)', (env: CliUserEnv, id: string) => runCli(env, ['conversations', 'delete', id])],
+    ['the login is revoked', 'the login has expired or was revoked', async (env: CliUserEnv) => {
+      const saved = JSON.parse(await readFile(join(env.configDir, 'config.json'), 'utf8')).sessions[fx.app.url];
+      return request(fx.app.url, 'POST', '/api/auth/logout', { token: saved.accessToken });
+    }],
+  ])('ends the session, exiting 1, when %s meanwhile', async (_what, failure, lose) => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    const chat = startPipedCli(env, ['chat', id]);
+    chat.write('first question\n');
+    await chat.waitFor(`${DEFAULT_REPLY}\n`);
+    await lose(env, id);
+
+    // Input is left open: the session must end by itself, not wait for lines that would all fail.
+    chat.write('second question\nthird question\n');
+    const ended = await Promise.race([chat.result, setTimeout(15_000, 'still waiting for input')]);
+    chat.end();
+    expect(ended).toMatchObject({ code: 1, stdout: `${DEFAULT_REPLY}\n` });
+    expect(chat.errors().split(failure)).toHaveLength(2);
   });
 });
 

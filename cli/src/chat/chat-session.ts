@@ -1,14 +1,22 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { BailianClient, Conversation } from '@bailian-chat/client';
+import { AuthenticationError, type BailianClient, type Conversation, NotFoundError } from '@bailian-chat/client';
 import { printReply } from './print-reply.js';
 import { recentHistory } from './recent-history.js';
 
 const QUIT_COMMANDS = new Set(['/exit', '/quit']);
 
 /**
+ * Failures every later turn would meet too: the conversation is gone (deleted meanwhile, 404
+ * 对话不存在), or the login is over (a 401 the SDK's refresh could not get past).
+ */
+function endsSession(error: unknown): boolean {
+  return error instanceof NotFoundError || error instanceof AuthenticationError;
+}
+
+/**
  * The interactive chat: each line is stored as the user's message, then the model's reply streams
  * out and the server stores it in the conversation. Ctrl-C during a reply stops that reply; Ctrl-C
- * at the prompt, `/exit` or end of input ends the session. Without a terminal (stdin piped) there
+ * at the prompt, `/exit`, end of input, or a failure no later turn could get past ends the session. Without a terminal (stdin piped) there
  * is no prompt, and Ctrl-C is the SIGINT signal rather than a key readline sees.
  */
 export class ChatSession {
@@ -40,7 +48,7 @@ export class ChatSession {
       for await (const line of lines) {
         const text = line.trim();
         if (QUIT_COMMANDS.has(text)) break;
-        if (text) await this.turn(text);
+        if (text && !(await this.turn(text))) break;
         if (terminal) lines.prompt();
       }
     } finally {
@@ -55,7 +63,8 @@ export class ChatSession {
     else lines.close();
   }
 
-  private async turn(text: string): Promise<void> {
+  /** One question and its reply; false when the session cannot go on. */
+  private async turn(text: string): Promise<boolean> {
     const reply = new AbortController();
     this.reply = reply;
     const { signal } = reply;
@@ -65,13 +74,15 @@ export class ChatSession {
       const messages = await recentHistory(this.client, conversation_id, this.contextSize, signal);
       const stream = this.client.chat.stream({ model: model_name, messages, conversation_id }, { signal });
       await printReply(stream, process.stdout);
+      return true;
     } catch (error) {
       if (signal.aborted) {
         process.stderr.write('[reply stopped]\n');
-        return;
+        return true;
       }
       this.failures += 1;
       this.report(error);
+      return !endsSession(error);
     } finally {
       this.reply = undefined;
     }
