@@ -108,6 +108,28 @@ describe('SDK: history (§5)', () => {
     ]);
   });
 
+  it('walks each item once while new ones push the pages along', async () => {
+    const { client } = await sdkUser(app.url);
+    const ask = () => client.chat.completions({ model: 'qwen-plus', messages: [{ role: 'user', content: '你好' }] });
+    for (let i = 0; i < 3; i += 1) await ask();
+    const calls: number[] = [];
+    // Newest first, two a page: a call made after the first page was read moves that page's last
+    // call onto the second page.
+    for await (const call of client.history.apiCallsAll({ limit: 2 })) {
+      if (calls.push(call.id) === 1) await ask();
+    }
+    expect(calls).toHaveLength(3);
+    expect(new Set(calls).size).toBe(3);
+
+    const conversations: number[] = [];
+    for (let i = 0; i < 3; i += 1) await client.conversations.create({ model_name: 'qwen-plus' });
+    for await (const conversation of client.conversations.listAll({ limit: 2 })) {
+      if (conversations.push(conversation.conversation_id) === 1) await client.conversations.create({ model_name: 'qwen-plus' });
+    }
+    expect(conversations).toHaveLength(3);
+    expect(new Set(conversations).size).toBe(3);
+  });
+
   it('refuses a bad date range with BadRequestError', async () => {
     const { client } = await sdkUser(app.url);
     const call = client.history.statistics({ start_date: '2024-02-01', end_date: '2024-01-01' });

@@ -8,11 +8,26 @@ export interface Page<T> {
 /**
  * Every item of a paged list, fetching page after page as the caller iterates, from `firstPage`
  * until the last page. Stopping early (break) fetches nothing more.
+ *
+ * Pages are offsets into a list that can change under the walk: an item added ahead of the page
+ * being read (a new API call, a conversation just written to and so first again) pushes the last
+ * item of that page onto the next one. An item already given (by `keyOf`, its id) is not given
+ * again, so that a script that adds up what it walked counts each item once.
  */
-export async function* paginate<T>(fetchPage: (page: number) => Promise<Page<T>>, firstPage = 1): AsyncGenerator<T, void, undefined> {
+export async function* paginate<T>(
+  fetchPage: (page: number) => Promise<Page<T>>,
+  keyOf: (item: T) => number,
+  firstPage = 1,
+): AsyncGenerator<T, void, undefined> {
+  const given = new Set<number>();
   for (let page = firstPage; ; page += 1) {
     const { items, pagination } = await fetchPage(page);
-    yield* items;
+    for (const item of items) {
+      const key = keyOf(item);
+      if (given.has(key)) continue;
+      given.add(key);
+      yield item;
+    }
     if (items.length === 0 || page >= pagination.total_pages) return;
   }
 }

@@ -16,10 +16,14 @@ export function conversationsResource({ api }: ClientCore) {
     list,
     /** Every conversation matching `query`, page by page from `query.page` (default 1). */
     listAll: (query: ListConversationsQuery = {}, options?: RequestOptions) =>
-      paginate(async (page) => {
-        const { conversations, pagination } = await list({ ...query, page }, options);
-        return { items: conversations, pagination };
-      }, query.page),
+      paginate(
+        async (page) => {
+          const { conversations, pagination } = await list({ ...query, page }, options);
+          return { items: conversations, pagination };
+        },
+        (conversation) => conversation.conversation_id,
+        query.page,
+      ),
     get: (conversationId: number, options?: RequestOptions) =>
       unwrap(api.conversations.get({ params: byId(conversationId), fetchOptions: options })),
     update: (conversationId: number, body: UpdateConversationBody, options?: RequestOptions) =>

@@ -12,10 +12,14 @@ export function historyResource({ api }: ClientCore) {
     apiCalls,
     /** Every API call matching `query`, newest first, page by page. */
     apiCallsAll: (query: ListApiCallsQuery = {}, options?: RequestOptions) =>
-      paginate(async (page) => {
-        const { api_calls, pagination } = await apiCalls({ ...query, page }, options);
-        return { items: api_calls, pagination };
-      }, query.page),
+      paginate(
+        async (page) => {
+          const { api_calls, pagination } = await apiCalls({ ...query, page }, options);
+          return { items: api_calls, pagination };
+        },
+        (call) => call.id,
+        query.page,
+      ),
     statistics: (query: StatisticsQuery = {}, options?: RequestOptions) =>
       unwrap(api.history.statistics({ query, fetchOptions: options })),
   };

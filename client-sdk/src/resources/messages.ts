@@ -15,10 +15,14 @@ export function messagesResource({ api }: ClientCore) {
     list,
     /** Every message of the conversation in `query.order` (oldest first by default), page by page. */
     listAll: (conversationId: number, query: ListMessagesQuery = {}, options?: RequestOptions) =>
-      paginate(async (page) => {
-        const { messages, pagination } = await list(conversationId, { ...query, page }, options);
-        return { items: messages, pagination };
-      }, query.page),
+      paginate(
+        async (page) => {
+          const { messages, pagination } = await list(conversationId, { ...query, page }, options);
+          return { items: messages, pagination };
+        },
+        (message) => message.message_id,
+        query.page,
+      ),
     delete: async (messageId: number, options?: RequestOptions) => {
       await unwrap(api.messages.delete({ params: { message_id: pathId(messageId) }, fetchOptions: options }));
     },
