@@ -94,6 +94,16 @@ describe('bailian-chat chat, with stdin piped', CLI_TESTS, () => {
     expect(chat.stderr).toContain('1 reply failed');
   });
 
+  it('reports a reply that broke off with the request id the server logged it under', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ fault: 'reset_mid_stream' });
+    const chat = await runCli(env, ['chat', id], 'tell me\n');
+    expect(chat.code).toBe(1);
+    expect(chat.stdout).toBe(`${STALLED_TEXT}\n`);
+    expect(chat.stderr).toMatch(/\nerror: 百炼API服务不可用\nrequest id: [0-9a-f-]{36}\n/);
+  });
+
   it.each([
     ['the conversation is deleted', '对话不存在 (HTTP 404)', (env: CliUserEnv, id: string) => runCli(env, ['conversations', 'delete', id])],
     ['the login is revoked', 'the login has expired or was revoked', async (env: CliUserEnv) => {

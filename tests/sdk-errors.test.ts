@@ -40,14 +40,14 @@ describe('SDK: one error class per status', () => {
     [500, InternalServerError, '服务器内部错误'],
     [503, ServiceUnavailableError, '百炼API服务不可用'],
   ])('%i → %o', async (status, ErrorClass, message) => {
-    const stub = answering(status, envelope(status, message), 'application/json', { 'retry-after': '7' });
+    const stub = answering(status, envelope(status, message), 'application/json', { 'retry-after': '7', 'x-request-id': 'req-1' });
     const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
       .conversations.get(1)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: ErrorClass.name, status, code: status, message, data: null });
+    expect(error).toMatchObject({ name: ErrorClass.name, status, code: status, message, data: null, requestId: 'req-1' });
     expect((error as ApiError).headers.get('retry-after')).toBe('7');
   });
 

@@ -27,10 +27,18 @@ function retryHint(error: ApiError): string[] {
   return [`hint: try again in ${waitText(seconds)}`];
 }
 
+/**
+ * A failure on the server's side (a 5xx, a stream that broke off) is for whoever runs the server
+ * to look into: the id its log knows the request by is what to send them.
+ */
+function requestIdLine(requestId: string | null): string[] {
+  return requestId ? [`request id: ${requestId}`] : [];
+}
+
 function apiErrorLines(error: ApiError): string[] {
   const lines = [`error: ${error.message} (HTTP ${error.status})`];
   for (const { field, message } of error.data?.errors ?? []) lines.push(`  ${field || '(body)'}: ${message}`);
-  return [...lines, ...retryHint(error)];
+  return [...lines, ...retryHint(error), ...(error.status >= 500 ? requestIdLine(error.requestId) : [])];
 }
 
 /**
@@ -54,7 +62,11 @@ export function reportError(error: unknown, baseUrl: string, stderr: NodeJS.Writ
     print(...apiErrorLines(error));
     return ExitCode.apiError;
   }
-  if (error instanceof ChatStreamError || error instanceof NotLoggedInError) {
+  if (error instanceof ChatStreamError) {
+    print(`error: ${error.message}`, ...requestIdLine(error.requestId));
+    return ExitCode.apiError;
+  }
+  if (error instanceof NotLoggedInError) {
     print(`error: ${error.message}`);
     return ExitCode.apiError;
   }

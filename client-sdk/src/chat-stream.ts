@@ -16,20 +16,24 @@ function isErrorFrame(frame: unknown): frame is ErrorFrame {
  * terminated`) is a reply cut short, as a stream that ends without `[DONE]` is; an abort stays
  * the abort the caller asked for.
  */
-async function* dataOf(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<string, void, undefined> {
+async function* dataOf(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  requestId: string | null,
+): AsyncGenerator<string, void, undefined> {
   try {
     yield* sseData(body);
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new ChatStreamError('the connection broke off before the answer was complete', null, { cause: error });
+    throw new ChatStreamError('the connection broke off before the answer was complete', null, { cause: error, requestId });
   }
 }
 
-function parseFrame(data: string): unknown {
+function parseFrame(data: string, requestId: string | null): unknown {
   try {
     return JSON.parse(data);
   } catch (error) {
-    throw new ChatStreamError('the answer stream sent a frame that is not JSON', null, { cause: error });
+    throw new ChatStreamError('the answer stream sent a frame that is not JSON', null, { cause: error, requestId });
   }
 }
 
@@ -67,13 +71,14 @@ export class ChatStream implements AsyncIterable<ChatCompletionChunk> {
       if (response.status !== 200 || !response.body) {
         throw ApiError.generate(response.status, await readBody(response), response.headers);
       }
-      for await (const data of dataOf(response.body, this.controller.signal)) {
+      const requestId = response.headers.get('x-request-id');
+      for await (const data of dataOf(response.body, this.controller.signal, requestId)) {
         if (data === '[DONE]') return;
-        const frame = parseFrame(data);
-        if (isErrorFrame(frame)) throw new ChatStreamError(frame.error.message, frame.error.code ?? null);
+        const frame = parseFrame(data, requestId);
+        if (isErrorFrame(frame)) throw new ChatStreamError(frame.error.message, frame.error.code ?? null, { requestId });
         yield frame as ChatCompletionChunk;
       }
-      throw new ChatStreamError('the answer stream ended before data: [DONE]', null);
+      throw new ChatStreamError('the answer stream ended before data: [DONE]', null, { requestId });
     } finally {
       // Ends the request if it is still open (the caller stopped early); harmless after [DONE].
       this.controller.abort();

@@ -14,6 +14,8 @@ export class ApiError extends Error {
   readonly code: number;
   readonly data: ErrorData;
   readonly headers: Headers;
+  /** The id the server logged the request under (X-Request-Id), to quote when reporting a failure. */
+  readonly requestId: string | null;
 
   constructor(status: number, body: unknown, headers: Headers) {
     const envelope = asEnvelope(body);
@@ -23,6 +25,7 @@ export class ApiError extends Error {
     this.code = envelope?.code ?? status;
     this.data = envelope?.data ?? null;
     this.headers = headers;
+    this.requestId = headers.get('x-request-id');
   }
 
   /** The one place an error answer becomes an error object: the subclass for its status. */
@@ -68,15 +71,19 @@ function asEnvelope(body: unknown): { code: number; message: string; data: Error
  * A streamed answer that failed after it had begun (status 200 already sent): the server ends the
  * stream with an error frame `{error: {message, code}}` instead of `data: [DONE]`, or the
  * connection ends or breaks off without either. `code` is the server's error code (e.g.
- * `upstream_timeout`), null when the server sent none; `cause` is the network error, if any.
+ * `upstream_timeout`), null when the server sent none; `requestId` the stream's X-Request-Id;
+ * `cause` the network error, if any.
  */
 export class ChatStreamError extends Error {
+  readonly requestId: string | null;
+
   constructor(
     message: string,
     readonly code: string | null,
-    options?: ErrorOptions,
+    options: ErrorOptions & { requestId: string | null },
   ) {
     super(message, options);
     this.name = 'ChatStreamError';
+    this.requestId = options.requestId;
   }
 }
