@@ -11,23 +11,22 @@ export interface Page<T> {
  *
  * Pages are offsets into a list that can change under the walk: an item added ahead of the page
  * being read (a new API call, a conversation just written to and so first again) pushes the last
- * item of that page onto the next one. An item already given (by `keyOf`, its id) is not given
- * again, so that a script that adds up what it walked counts each item once.
+ * item of that page onto the next one. An item the previous page gave (by `keyOf`, its id) is not
+ * given again, so that a script that adds up what it walked counts each item once. Only that page
+ * is remembered: a walk over millions of API calls stays flat in memory, and an item pushed on by
+ * more than a page of new ones between two fetches is the rare case left.
  */
 export async function* paginate<T>(
   fetchPage: (page: number) => Promise<Page<T>>,
   keyOf: (item: T) => number,
   firstPage = 1,
 ): AsyncGenerator<T, void, undefined> {
-  const given = new Set<number>();
+  let previous = new Set<number>();
   for (let page = firstPage; ; page += 1) {
     const { items, pagination } = await fetchPage(page);
-    for (const item of items) {
-      const key = keyOf(item);
-      if (given.has(key)) continue;
-      given.add(key);
-      yield item;
-    }
+    const keys = new Set(items.map(keyOf));
+    for (const item of items) if (!previous.has(keyOf(item))) yield item;
+    previous = keys;
     if (items.length === 0 || page >= pagination.total_pages) return;
   }
 }
