@@ -89,6 +89,18 @@ describe('stored JSON in answers', () => {
     });
   });
 
+  it('gives a long stored text as a piece of its own, not joined to the Chinese of the envelope (that doubled it, two bytes a character)', async () => {
+    const image = JSON.stringify([{ type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(4 * 1024 * 1024)}` } }]);
+    const body = { code: 200, message: '发送成功', data: { message_id: 1, content: storedJson(image), status: 1 } };
+    const pieces = serializeAnswer(body) as StoredText[];
+    expect(Array.isArray(pieces)).toBe(true);
+    expect(pieces).toHaveLength(3);
+    expect(pieces[1]).toBe(image);
+    expect(await written(pieces)).toBe(JSON.stringify({ ...body, data: { ...body.data, content: JSON.parse(image) } }));
+    // A short one is still joined to what surrounds it.
+    expect(typeof serializeAnswer({ ...body, data: { content: storedJson(stored) } })).toBe('string');
+  });
+
   it('refuses to serialize a value read later outside an answer', () => {
     expect(() => JSON.stringify({ content: storedJsonRead(async () => stored) })).toThrow(TypeError);
   });
