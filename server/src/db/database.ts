@@ -47,16 +47,26 @@ function openSqlite(path: string): Db {
 }
 
 /**
- * The PostgreSQL connection pool. An idle connection can die under it (a server restart, a
- * failover, pg_terminate_backend, idle_session_timeout), and pg then emits 'error' on the pool: an
- * 'error' event nobody listens to ends the process. The pool has already dropped that connection
- * and opens another for the next query, so the loss is only logged.
+ * The PostgreSQL connection pool. A connection can die under it (a server restart, a failover,
+ * pg_terminate_backend, idle_session_timeout), and pg then emits 'error': an 'error' event nobody
+ * listens to ends the process.
+ *
+ * - An idle connection's 'error' comes on the pool, which has already dropped it and opens another
+ *   for the next query: the loss is only logged.
+ * - A connection checked out of the pool (a transaction between two of its queries, a query about
+ *   to be sent) emits 'error' on its own client, which the pool does not listen to while the
+ *   client is out. Its next query fails with the error (the request answers 500 and logs it) and
+ *   the pool drops it when it comes back, so the listener only keeps the process alive.
  */
 export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>): pg.Pool {
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
+  pool.on('connect', (client) => client.on('error', ignoreLostConnection));
   return pool;
 }
+
+/** See createPgPool: whoever was using the connection hears of its loss from the query that fails. */
+function ignoreLostConnection(): void {}
 
 function openPostgres(url: string, logger?: Pick<Logger, 'warn'>): Db {
   // COUNT(*) and SUM() come back as int8; every count we read fits a JS number.
