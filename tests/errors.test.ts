@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import { connect } from 'node:net';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorHandler } from '../server/src/http/error-middleware.js';
+import { apiCallsOf, CHAT_PATH, startChatApp } from './support/chat-app.js';
+import { TEST_MODEL } from './support/conversations.js';
+import { eventually } from './support/eventually.js';
 import { currentUser, login, register, registerAndLogin, uniqueUser } from './support/auth.js';
 import { expectError, expectNothingLeaked } from './support/envelope.js';
 import { request } from './support/http.js';
@@ -230,5 +235,67 @@ describe('a crash inside a route', () => {
     });
     expect(res.status).toBe(500);
     expect(res.headers.get('x-request-id')).toBe('crash-1');
+  });
+});
+
+describe('a client that leaves before its body is read', () => {
+  const lost = () => Object.assign(new Error('stream is not readable'), { status: 500, statusCode: 500, expose: false, type: 'stream.not.readable' });
+
+  it('is not an error of ours: nothing logged, nothing answered', () => {
+    const logged: unknown[] = [];
+    const logger = { error: (...args: unknown[]) => logged.push(args) } as never;
+    let destroyed = false;
+    const res = { headersSent: false, destroy: () => (destroyed = true), status: () => expect.unreachable('answered') };
+    // What body-parser passes on when Node destroyed the request (its client left) before the body was read.
+    errorHandler(logger)(lost(), { destroyed: true } as never, res as never, () => {});
+    expect(logged).toEqual([]);
+    expect(destroyed).toBe(true);
+  });
+
+  it('is still a 500 when the request is there: a body read twice is our bug', () => {
+    const logged: unknown[] = [];
+    const logger = { error: (...args: unknown[]) => logged.push(args) } as never;
+    let status = 0;
+    const res = { headersSent: false, status: (s: number) => ((status = s), { json: () => {} }) };
+    errorHandler(logger)(lost(), { destroyed: false } as never, res as never, () => {});
+    expect(status).toBe(500);
+    expect(logged).toHaveLength(1);
+  });
+
+  it.runIf(process.env.TEST_PG)('leaving while authentication waits for PostgreSQL is recorded as abandoned, not logged as a crash', async () => {
+    const lines: string[] = [];
+    const app = await startChatApp({}, pino({ level: 'info' }, { write: (line: string) => lines.push(line) }));
+    try {
+      const { accessToken, userId } = await registerAndLogin(app.url);
+      const body = JSON.stringify({ model: TEST_MODEL, messages: [{ role: 'user', content: 'hi' }] });
+      const { port } = new URL(app.url);
+      await app.db.transaction().execute(async (trx) => {
+        // Authentication reads the session: it waits behind this lock, as it waits for a busy pool.
+        await sql`lock table sessions in access exclusive mode`.execute(trx);
+        const socket = connect(Number(port), '127.0.0.1');
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(
+          `POST ${CHAT_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${accessToken}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        await eventually(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`.execute(app.db);
+          expect(rows[0]!.n).toBe(1);
+        });
+        socket.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      const [call] = await eventually(async () => {
+        const calls = await apiCallsOf(app.db, userId);
+        expect(calls).toHaveLength(1);
+        return calls;
+      });
+      expect(call).toMatchObject({ status_code: 499, error_code: 'client_aborted' });
+      // Give the error handler its turn (the record is written from the close, before the body is tried).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(lines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { Messages, type FieldError } from '@bailian-chat/contract';
 import { RequestValidationError } from '@ts-rest/express';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
 import { ApiError } from './errors.js';
@@ -23,6 +23,17 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
   res.status(404).json(errorBody(404, Messages.notFound));
 };
 
+/**
+ * A client that went away before its body was read: it left while authentication waited for the
+ * database (a busy PostgreSQL pool makes that wait long enough to see), and Node destroyed the
+ * request. body-parser calls this a 500 'stream is not readable', but nothing went wrong here: it
+ * is the same as a client leaving mid-body ('request.aborted'), and there is nobody to answer.
+ * Not logged as an error; a chat call is still recorded, as abandoned (499).
+ */
+function clientLeftBeforeBody(res: Response): void {
+  res.destroy();
+}
+
 /** The last middleware: whatever went wrong, the client gets our envelope and nothing internal. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -37,6 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     // body-parser's errors carry a `type` and an HTTP status.
     const type = (err as { type?: string }).type;
+    if (type === 'stream.not.readable' && req.destroyed) return clientLeftBeforeBody(res);
     if (type === 'entity.too.large') {
       res.status(413).json(errorBody(413, Messages.payloadTooLarge));
       return;
