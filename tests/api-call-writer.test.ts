@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@bailian-chat/server';
+import { isTransientFailure } from '../server/src/db/errors.js';
 import type { NewApiCall } from '../server/src/db/schema.js';
 import { ApiCallWriter } from '../server/src/history/api-call-writer.js';
 import { recountStatsRollup } from '../server/src/history/stats-rollup-rebuild.js';
@@ -90,6 +91,39 @@ describe('ApiCallWriter', () => {
     expect((await storedCalls()).slice(before).map((r) => r.total_tokens)).toEqual([6, 7]);
   });
 
+  it('tries a batch again when its database connection was lost, and stores it once', async () => {
+    let failures = 2;
+    // The insert fails the way pg fails a query on a connection the server terminated (a failover,
+    // pg_terminate_backend): seen to lose whole batches of records under load.
+    const losesItsConnection = app.db.withPlugin({
+      transformQuery({ node }) {
+        if (node.kind === 'InsertQueryNode' && failures > 0) {
+          failures--;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const warnings: unknown[] = [];
+    const errors: unknown[] = [];
+    const logger = createLogger('silent');
+    logger.warn = ((obj: unknown) => void warnings.push(obj)) as typeof logger.warn;
+    logger.error = ((obj: unknown) => void errors.push(obj)) as typeof logger.error;
+    const writer = new ApiCallWriter(losesItsConnection, logger);
+    const before = (await storedCalls()).length;
+    writer.write(call('qwen-vl-max', 3, '2024-03-06T00:00:00.000Z'));
+    writer.write(call('qwen-vl-max', 4, '2024-03-06T00:00:01.000Z'));
+    await writer.flush();
+    expect((await storedCalls()).slice(before).map((r) => r.total_tokens)).toEqual([3, 4]);
+    expect(warnings).toHaveLength(2);
+    expect(errors).toEqual([]);
+    const stored = await storedRollup(app.db);
+    const recount = await recountStatsRollup(app.db, ZONE);
+    const byKey = <T extends object>(list: T[]) => list.map((r) => JSON.stringify(Object.entries(r).sort())).sort();
+    expect(byKey(stored.daily)).toEqual(byKey(recount.dailyRows()));
+  });
+
   it('logs a batch it could not store and goes on writing later ones', async () => {
     const errors: unknown[] = [];
     const logger = createLogger('silent');
@@ -102,5 +136,25 @@ describe('ApiCallWriter', () => {
     writer.write(call('qwen-plus', 2, '2024-03-04T00:00:00.000Z'));
     await writer.flush();
     expect(await storedCalls()).toHaveLength(before + 1);
+  });
+});
+
+describe('isTransientFailure', () => {
+  const withCode = (code: string) => Object.assign(new Error('x'), { code });
+
+  it('is true for a lost or refused connection and for a statement the server interrupted', () => {
+    for (const code of ['57P01', '57014', '08006', '53300', '40001', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY']) {
+      expect(isTransientFailure(withCode(code)), code).toBe(true);
+    }
+    expect(isTransientFailure(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isTransientFailure(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+  });
+
+  it('is false for what fails every time: constraints, bad data, bad SQL', () => {
+    for (const code of ['23503', '23505', '22P02', '42P01', '40002', 'SQLITE_CONSTRAINT_FOREIGNKEY', 'ERR_INVALID_ARG_TYPE']) {
+      expect(isTransientFailure(withCode(code)), code).toBe(false);
+    }
+    expect(isTransientFailure(new Error('no such table: api_calls'))).toBe(false);
+    expect(isTransientFailure('Connection terminated')).toBe(false);
   });
 });

@@ -3,3 +3,26 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
+
+/**
+ * PostgreSQL error classes that say nothing against the statement itself: connection exceptions
+ * (08), operator intervention (57: a terminated backend, a shutdown, a statement timeout or
+ * cancel), insufficient resources (53: too many connections), and a serialization failure or
+ * deadlock (40001, 40P01).
+ */
+const TRANSIENT_SQLSTATE = /^(08|57|53|40001$|40P01$)/;
+/** Node's socket errors, as pg passes them on when it cannot reach the server or loses it. */
+const SOCKET_ERROR = /^E[A-Z]+$/;
+/** What pg itself throws, with no code, for a connection that died under a client. */
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/**
+ * True for a failure that the same write may not meet again: the database connection was lost or
+ * refused, the server interrupted the statement, or (SQLite) the database was busy. A constraint
+ * violation, bad data or bad SQL fails every time and is not transient.
+ */
+export function isTransientFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') return TRANSIENT_SQLSTATE.test(code) || SOCKET_ERROR.test(code) || code === 'SQLITE_BUSY';
+  return err instanceof Error && LOST_CONNECTION.test(err.message);
+}
