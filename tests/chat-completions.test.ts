@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { storeAssistantReply } from '../server/src/chat/assistant-reply.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCallsOf, chat, CHAT_PATH, chatRaw, messagesOf, startChatApp, TEST_API_KEY, type ChatTestApp } from './support/chat-app.js';
 import { createConversation, sendText } from './support/conversations.js';
@@ -371,5 +372,38 @@ describe('a chat body over BODY_LIMIT', () => {
       return rows[0];
     });
     expect(row).toMatchObject({ status_code: 413, error_code: 'payload_too_large', stream: 0 });
+  });
+});
+
+describe('storing a reply when the database connection is lost', () => {
+  it('tries again and stores the reply once, with its conversation counted once', async () => {
+    const conversation = await createConversation(app.url, alice.accessToken);
+    let failures = 1;
+    // Its first statement fails the way pg fails one on a connection the server terminated (a
+    // failover, pg_terminate_backend): such replies were lost under load, the stream's client
+    // having had every frame and [DONE].
+    const losesItsConnection = app.db.withPlugin({
+      transformQuery({ node }) {
+        if (node.kind === 'UpdateQueryNode' && failures > 0) {
+          failures--;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const warnings: unknown[] = [];
+    const logger = { warn: (obj: unknown) => void warnings.push(obj) } as never;
+    await storeAssistantReply({ db: losesItsConnection, logger }, conversation.conversation_id, '你好', true);
+    expect((await messagesOf(app.db, conversation.conversation_id)).map((m) => [m.role, m.content, m.seq])).toEqual([
+      ['assistant', JSON.stringify([{ type: 'text', text: '你好' }]), 1],
+    ]);
+    const row = await app.db
+      .selectFrom('conversations')
+      .select(['message_count', 'last_message_seq'])
+      .where('id', '=', conversation.conversation_id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ message_count: 1, last_message_seq: 1 });
+    expect(warnings).toHaveLength(1);
   });
 });

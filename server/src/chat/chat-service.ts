@@ -43,7 +43,7 @@ async function completeOnce(
   const presented = presentCompletion(completion, answerIdentity(params.model, call.facts.upstreamRequestId));
   call.facts.usage = presented.usage ?? null;
   if (call.facts.conversationId !== null) {
-    await storeAssistantReply(deps.db, call.facts.conversationId, completion.choices[0]?.message.content ?? '', true);
+    await storeAssistantReply(deps, call.facts.conversationId, completion.choices[0]?.message.content ?? '', true);
   }
   return presented;
 }

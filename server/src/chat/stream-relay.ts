@@ -81,7 +81,7 @@ export async function relayStream(
   }
   try {
     if (call.facts.conversationId !== null) {
-      await storeAssistantReply(deps.db, call.facts.conversationId, reply.text, failure === null);
+      await storeAssistantReply(deps, call.facts.conversationId, reply.text, failure === null);
     }
   } finally {
     if (failure?.code === ErrorCodes.clientAborted) sse.discard();

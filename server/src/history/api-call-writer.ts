@@ -1,19 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { isTransientFailure } from '../db/errors.js';
+import { retryTransient } from '../db/retry.js';
 import type { NewApiCall } from '../db/schema.js';
 import { insertApiCalls } from './api-calls-repository.js';
 
 /** How long a record may wait for others to share its transaction. */
 const BATCH_WINDOW_MS = 2;
 const MAX_BATCH = 500;
-/**
- * The waits before each new try of a batch that met a transient failure (its PostgreSQL connection
- * was terminated, a failover, a statement timeout): 2.6 s in all, within the time a stopping
- * server gives its last writes.
- */
-const RETRY_DELAYS_MS = [100, 500, 2000];
 
 /**
  * Writes API-call records in batches. Chat answers tend to finish in bursts (many requests that
@@ -67,24 +60,17 @@ export class ApiCallWriter {
 
   /**
    * Stores one batch, trying again after a transient failure: the records exist nowhere else, and
-   * a connection lost under the load of a busy server lost whole batches (13 in a 13-minute soak
-   * whose PostgreSQL backends were terminated now and then). Only a commit whose answer was lost
-   * could be stored twice, a far narrower window than the one it closes. Never rejects.
+   * one PostgreSQL connection lost under a busy server would lose the whole batch. Never rejects.
    */
   async #store(batch: NewApiCall[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await insertApiCalls(this.db, batch);
-        return;
-      } catch (err) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined || !isTransientFailure(err)) {
-          this.logger.error({ err, count: batch.length }, 'API calls not recorded');
-          return;
-        }
-        this.logger.warn({ err, count: batch.length, attempt: attempt + 1 }, 'API calls not recorded yet: trying again');
-        await sleep(delay);
-      }
+    const count = batch.length;
+    try {
+      await retryTransient(
+        () => insertApiCalls(this.db, batch),
+        (err, attempt) => this.logger.warn({ err, count, attempt }, 'API calls not recorded yet: trying again'),
+      );
+    } catch (err) {
+      this.logger.error({ err, count }, 'API calls not recorded');
     }
   }
 }
