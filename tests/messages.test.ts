@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPostgres } from '../server/src/db/dialect.js';
 import { countStoredMessages, createConversation, sendText } from './support/conversations.js';
 import { expectError, expectFieldErrors, ISO_UTC } from './support/envelope.js';
 import { createAccount, request, type Account } from './support/http.js';
@@ -97,6 +98,27 @@ describe('POST /api/conversations/:id/messages', () => {
       older.conversation_id,
       newer.conversation_id,
     ]);
+  });
+
+  it('stamps a message when it is stored, after any wait for its conversation, so times follow the order', async () => {
+    const { conversation_id: id } = await createConversation(app.url, alice.accessToken);
+    const first = await sendText(app.url, alice.accessToken, id, 'first');
+    let released = '';
+    let sent!: Promise<Awaited<ReturnType<typeof sendText>>>;
+    // The write waits behind this transaction (SQLite: its one connection; PostgreSQL: the
+    // conversation's row lock), as a send waits under load for a pooled connection or the lock.
+    await app.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('conversations').select('id').where('id', '=', id).$if(isPostgres(app.db), (q) => q.forUpdate()).execute();
+      sent = sendText(app.url, alice.accessToken, id, 'second');
+      await pause(150);
+      released = new Date().toISOString();
+    });
+    const second = await sent;
+    // Stamped before the wait, a send that waited longer than a later one was stored after it with
+    // the earlier time, and moved its conversation's updated_at back.
+    expect(second.created_at >= released).toBe(true);
+    expect(second.created_at > first.created_at).toBe(true);
+    expect((await storedConversation(id)).updated_at).toBe(second.created_at);
   });
 
   it('ignores user_id, role, status, conversation_id, message_id and created_at in the body', async () => {

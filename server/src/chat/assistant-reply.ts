@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { nowIso } from '../db/clock.js';
 import type { Db } from '../db/database.js';
 import { retryTransient } from '../db/retry.js';
 import { insertMessage, MESSAGE_NORMAL } from '../messages/messages-repository.js';
@@ -24,7 +23,6 @@ export async function storeAssistantReply(
   complete: boolean,
 ): Promise<void> {
   if (!text) return;
-  const createdAt = nowIso();
   await retryTransient(
     () =>
       insertMessage(deps.db, {
@@ -34,7 +32,6 @@ export async function storeAssistantReply(
         content_type: 'text',
         content: JSON.stringify(textParts(text)),
         status: complete ? MESSAGE_NORMAL : MESSAGE_INCOMPLETE,
-        created_at: createdAt,
       }),
     (err, attempt) => deps.logger.warn({ err, conversationId, attempt }, 'assistant reply not stored yet: trying again'),
   );

@@ -1,7 +1,6 @@
 import { type ContentPart, contentTypeOf, type ListMessagesQuerySchema, Messages } from '@bailian-chat/contract';
 import type { z } from 'zod';
 import { requireOwnConversation } from '../conversations/conversation-access.js';
-import { nowIso } from '../db/clock.js';
 import type { ConversationRow } from '../db/schema.js';
 import type { ServiceDeps } from '../deps.js';
 import { ForbiddenError, NotFoundError } from '../http/errors.js';
@@ -19,7 +18,6 @@ export async function sendMessage(deps: ServiceDeps, userId: number, conversatio
     content_type: contentTypeOf(content),
     content: JSON.stringify(content),
     status: messages.MESSAGE_NORMAL,
-    created_at: nowIso(),
   });
   // Deleted by a concurrent request between the check and the insert.
   if (!row) throw new NotFoundError(Messages.conversationNotFound);
