@@ -45,11 +45,14 @@ export async function insertMessage(db: Db, message: MessageToStore): Promise<Me
       .executeTakeFirst();
     if (!conversation) return undefined;
     const createdAt = message.created_at ?? nowIso();
-    const row = await trx
+    // Every column but the content, which the caller has: a 4 MB image read back was a second
+    // copy of it (and, on PostgreSQL, 4 MB more over the wire).
+    const stored = await trx
       .insertInto('messages')
       .values({ ...message, created_at: createdAt, seq: conversation.last_message_seq })
-      .returningAll()
+      .returning(['id', 'conversation_id', 'user_id', 'role', 'content_type', 'status', 'created_at', 'seq'])
       .executeTakeFirstOrThrow();
+    const row: MessageRow = { ...stored, content: message.content };
     await trx.updateTable('conversations').set({ updated_at: createdAt }).where('id', '=', message.conversation_id).execute();
     await onMessageCreated(trx, { id: row.id, conversation_id: row.conversation_id, created_at: row.created_at });
     return row;
