@@ -262,9 +262,9 @@ describe('a client that leaves before its body is read', () => {
     expect(logged).toHaveLength(1);
   });
 
-  it.runIf(process.env.TEST_PG)('leaving while authentication waits for PostgreSQL is recorded as abandoned, not logged as a crash', async () => {
+  it('leaving while authentication waits for PostgreSQL is recorded as abandoned, not logged as a crash', async () => {
     const lines: string[] = [];
-    const app = await startChatApp({}, pino({ level: 'info' }, { write: (line: string) => lines.push(line) }));
+    const app = await startChatApp({}, pino({ level: 'info' }, { write: (line: string) => lines.push(line) }), { postgres: true });
     try {
       const { accessToken, userId } = await registerAndLogin(app.url);
       const body = JSON.stringify({ model: TEST_MODEL, messages: [{ role: 'user', content: 'hi' }] });

@@ -29,8 +29,8 @@ describe('the PostgreSQL pool', () => {
     await pool.end();
   });
 
-  it.runIf(process.env.TEST_PG)('fails only the transaction whose connection was terminated, and serves the next query', async () => {
-    const app = await startTestApp();
+  it('fails only the transaction whose connection was terminated, and serves the next query (on PostgreSQL)', async () => {
+    const app = await startTestApp({}, undefined, { postgres: true });
     try {
       const failed = app.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);

@@ -1,7 +1,7 @@
 import type { AppDeps, Db } from '@bailian-chat/server';
 import { FakeDashScope } from './fake-dashscope.js';
 import { request, type JsonResponse } from './http.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { startTestApp, type TestApp, type TestAppOptions } from './test-app.js';
 
 export const TEST_API_KEY = 'sk-test-dashscope-key-0123456789abcdef';
 export const CHAT_PATH = '/api/bailian/chat/completions';
@@ -14,7 +14,11 @@ export interface ChatTestApp extends TestApp {
  * The real app talking to a fake DashScope, with a key configured and no retries (so one call is
  * one upstream request). `env` overrides, as for startTestApp.
  */
-export async function startChatApp(env: Record<string, string> = {}, logger?: AppDeps['logger']): Promise<ChatTestApp> {
+export async function startChatApp(
+  env: Record<string, string> = {},
+  logger?: AppDeps['logger'],
+  options?: TestAppOptions,
+): Promise<ChatTestApp> {
   const fake = await FakeDashScope.start();
   const app = await startTestApp(
     {
@@ -25,6 +29,7 @@ export async function startChatApp(env: Record<string, string> = {}, logger?: Ap
       ...env,
     },
     logger,
+    options,
   );
   return {
     ...app,

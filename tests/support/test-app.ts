@@ -26,7 +26,7 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-/** With TEST_PG set: a fresh PostgreSQL database for one app, and a function that drops it. */
+/** A fresh PostgreSQL database for one app, and a function that drops it. */
 async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `t_${randomBytes(8).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}${process.env.TEST_PG_ICU ? " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'" : ''}`);
@@ -35,14 +35,27 @@ async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> 
   return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
+export interface TestAppOptions {
+  /**
+   * A fresh PostgreSQL database whatever TEST_PG says: for a test of what only PostgreSQL does
+   * (a lock, a terminated backend), which runs in every run rather than being skipped in most.
+   */
+  postgres?: boolean;
+}
+
 /**
  * The real app on a real port (0: the OS picks) over a fresh in-memory SQLite database that went
- * through the real migrations. `env` overrides configuration variables as the environment would;
- * `logger` replaces the silent one when a test reads the log. Every answer is checked against
- * openapi.json (conformance-setup.ts fails the test that got one the document does not describe).
+ * through the real migrations (a fresh PostgreSQL database with TEST_PG set, or `postgres`).
+ * `env` overrides configuration variables as the environment would; `logger` replaces the silent
+ * one when a test reads the log. Every answer is checked against openapi.json
+ * (conformance-setup.ts fails the test that got one the document does not describe).
  */
-export async function startTestApp(env: Record<string, string> = {}, logger?: AppDeps['logger']): Promise<TestApp> {
-  const pgDb = process.env.TEST_PG && !env.DATABASE_URL ? await freshPostgres() : undefined;
+export async function startTestApp(
+  env: Record<string, string> = {},
+  logger?: AppDeps['logger'],
+  { postgres = Boolean(process.env.TEST_PG) }: TestAppOptions = {},
+): Promise<TestApp> {
+  const pgDb = postgres && !env.DATABASE_URL ? await freshPostgres() : undefined;
   const config = loadConfig({
     DATABASE_URL: pgDb?.url ?? 'sqlite::memory:',
     JWT_SECRET: TEST_JWT_SECRET,
