@@ -46,11 +46,20 @@ describe('SDK: auth (§1) against the real server', () => {
   });
 
   it('logs out: the session is revoked and the client forgets its tokens', async () => {
-    const { client, login } = await sdkUser(app.url);
+    const { client, login, reported } = await sdkUser(app.url);
     await client.auth.logout();
+    // null, so that an app persisting what onTokens says drops the revoked pair too.
+    expect(reported).toEqual([{ accessToken: login.access_token, refreshToken: login.refresh_token }, null]);
     await expect(client.auth.me()).rejects.toBeInstanceOf(AuthenticationError);
     const old = createClient({ baseUrl: app.url, accessToken: login.access_token, refreshToken: login.refresh_token });
     await expect(old.auth.me()).rejects.toMatchObject({ status: 401, message: '未认证' });
+  });
+
+  it('reports nothing when the logout fails: the session may still be live', async () => {
+    const reported: unknown[] = [];
+    const client = createClient({ baseUrl: app.url, accessToken: 'not-a-token', onTokens: (t) => reported.push(t) });
+    await expect(client.auth.logout()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(reported).toEqual([]);
   });
 
   it('lists the models without any token', async () => {

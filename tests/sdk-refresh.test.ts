@@ -14,7 +14,7 @@ function expired(accessToken: string): string {
 /** A second client resuming the session with an expired access token, recording what it does. */
 function resumeExpired(baseUrl: string, login: { access_token: string; refresh_token: string }) {
   const recorded = recordingFetch();
-  const reported: Tokens[] = [];
+  const reported: (Tokens | null)[] = [];
   const client = createClient({
     baseUrl,
     accessToken: expired(login.access_token),

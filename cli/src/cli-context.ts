@@ -68,7 +68,10 @@ export class CliContext {
       baseUrl: this.baseUrl,
       accessToken: session.accessToken,
       refreshToken: session.refreshToken,
-      onTokens: ({ accessToken, refreshToken }) => {
+      onTokens: (tokens) => {
+        // null: `logout` ended the session, and that command forgets it itself, after the call.
+        if (tokens === null) return;
+        const { accessToken, refreshToken } = tokens;
         // The store writes in order, so the last write done means every one before it is too. A
         // failure waits for `settled()`: unhandled until then, it would end the process at once.
         this.pendingWrites = this.store

@@ -6,7 +6,7 @@ import { conversationsResource } from './resources/conversations.js';
 import { historyResource } from './resources/history.js';
 import { messagesResource } from './resources/messages.js';
 import { modelsResource } from './resources/models.js';
-import { type Tokens, TokenSession } from './token-session.js';
+import { TokenSession, type TokensListener } from './token-session.js';
 import { unwrap } from './unwrap.js';
 
 export interface ClientOptions {
@@ -14,8 +14,11 @@ export interface ClientOptions {
   baseUrl: string;
   accessToken?: string;
   refreshToken?: string;
-  /** Called with the new pair whenever login or a refresh (explicit or automatic) changes it. */
-  onTokens?: (tokens: Tokens) => void;
+  /**
+   * Called with the new pair whenever login or a refresh (explicit or automatic) changes it, and
+   * with null when `auth.logout()` has ended the session: persist what it is given.
+   */
+  onTokens?: TokensListener;
   /** A fetch to send requests with (tests, proxies, instrumentation); the global one by default. */
   fetch?: typeof fetch;
 }

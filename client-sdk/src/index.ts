@@ -15,7 +15,7 @@ export {
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-export type { Tokens } from './token-session.js';
+export type { Tokens, TokensListener } from './token-session.js';
 export type * from './types.js';
 export type {
   ApiCall,

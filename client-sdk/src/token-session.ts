@@ -9,9 +9,16 @@ export interface Tokens {
 export type RefreshExchange = (refreshToken: string) => Promise<RefreshResult>;
 
 /**
+ * What `onTokens` is called with: the new pair after a login or a refresh, or null after a logout,
+ * when the client has no tokens any more and the ones persisted must be dropped too.
+ */
+export type TokensListener = (tokens: Tokens | null) => void;
+
+/**
  * The client's tokens. Logging in and refreshing update them and report the new pair through
- * `onTokens`, so the caller can persist it. Refreshes are shared: however many calls find their
- * access token expired at once, the refresh token is spent once.
+ * `onTokens`, so the caller can persist it; logging out reports null, or an app that persists what
+ * it is told would resume a revoked session at its next start. Refreshes are shared: however many
+ * calls find their access token expired at once, the refresh token is spent once.
  */
 export class TokenSession {
   accessToken: string | undefined;
@@ -21,7 +28,7 @@ export class TokenSession {
   constructor(
     tokens: Partial<Tokens>,
     private readonly exchange: RefreshExchange,
-    private readonly onTokens?: (tokens: Tokens) => void,
+    private readonly onTokens?: TokensListener,
   ) {
     this.accessToken = tokens.accessToken;
     this.refreshToken = tokens.refreshToken;
@@ -36,6 +43,7 @@ export class TokenSession {
   clear(): void {
     this.accessToken = undefined;
     this.refreshToken = undefined;
+    this.onTokens?.(null);
   }
 
   /** Exchanges the refresh token for a new access token, joining a refresh already under way. */

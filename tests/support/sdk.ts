@@ -14,11 +14,11 @@ export function recordingFetch() {
 
 /**
  * A fresh user, registered and logged in through the SDK itself, with the client that did it,
- * every token pair it reported, and every request it sent.
+ * every token pair it reported (null for a logout), and every request it sent.
  */
 export async function sdkUser(baseUrl: string, options: Partial<ClientOptions> = {}) {
   const recorded = recordingFetch();
-  const reported: Tokens[] = [];
+  const reported: (Tokens | null)[] = [];
   const client = createClient({ baseUrl, fetch: recorded.fetch, onTokens: (t) => reported.push(t), ...options });
   const user = uniqueUser('sdk');
   const registered = await client.auth.register(user);
