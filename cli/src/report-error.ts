@@ -1,15 +1,14 @@
-import { ApiError, ChatStreamError, RateLimitError } from '@bailian-chat/client';
+import { ApiConnectionError, ApiError, ChatStreamError, RateLimitError } from '@bailian-chat/client';
 import { CommanderError } from 'commander';
 import { NotLoggedInError, SessionExpiredError } from './cli-context.js';
 import { ExitCode } from './exit-codes.js';
 import { PromptInterrupted } from './input/password-prompt.js';
 import { UsageError } from './usage-error.js';
 
-/** fetch() rejects with a bare "fetch failed"; the reason a person can act on is in `cause`. */
+/** The SDK's ApiConnectionError carries the reason a person can act on (ECONNREFUSED…) as its code. */
 function networkProblem(error: unknown): string | undefined {
-  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
-  const cause = error.cause as NodeJS.ErrnoException | undefined;
-  return cause?.code ?? cause?.message ?? 'network error';
+  if (!(error instanceof ApiConnectionError)) return undefined;
+  return error.code ?? (error.cause instanceof Error ? error.cause.message : 'network error');
 }
 
 /** A wait as a person reads it: seconds for a short one, minutes (rounded up) for a long one. */

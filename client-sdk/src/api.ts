@@ -1,7 +1,9 @@
 import { PUBLIC_ROUTES, contract } from '@bailian-chat/contract';
-import { type AppRoute, initClient } from '@ts-rest/core';
+import { type AppRoute, type FetchOptions, initClient } from '@ts-rest/core';
+import { checkTimeout } from './attempt.js';
 import type { AuthorizedFetch } from './authorized-fetch.js';
 import { readBody } from './read-body.js';
+import type { RequestOptions } from './types.js';
 
 /**
  * The contract's ts-rest client, sending through `send` (bearer token, refresh on 401, the
@@ -11,9 +13,15 @@ export function createApi(baseUrl: string, send: AuthorizedFetch) {
   const publicRoutes = new Set<AppRoute>(PUBLIC_ROUTES);
   return initClient(contract, {
     baseUrl,
-    api: async ({ path, method, headers, body, route, fetchOptions }) => {
-      const response = await send(path, { ...fetchOptions, method, headers, body }, publicRoutes.has(route));
-      return { status: response.status, body: await readBody(response), headers: response.headers };
+    // The resources pass their RequestOptions as ts-rest's fetchOptions, which hands them on whole:
+    // the SDK's own options are taken out here, the rest is fetch's.
+    api: ({ path, method, headers, body, route, fetchOptions }) => {
+      const { timeout, ...init } = (fetchOptions ?? {}) as FetchOptions & RequestOptions;
+      return send(path, { ...init, method, headers, body }, { isPublic: publicRoutes.has(route), timeout: checkTimeout(timeout) }, async (response) => ({
+        status: response.status,
+        body: await readBody(response),
+        headers: response.headers,
+      }));
     },
   });
 }

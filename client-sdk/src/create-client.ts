@@ -1,4 +1,5 @@
 import { type ClientCore, createApi } from './api.js';
+import { checkTimeout } from './attempt.js';
 import { authorizedFetch } from './authorized-fetch.js';
 import { authResource } from './resources/auth.js';
 import { chatResource } from './resources/chat.js';
@@ -21,7 +22,17 @@ export interface ClientOptions {
   onTokens?: TokensListener;
   /** A fetch to send requests with (tests, proxies, instrumentation); the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * ms a request may take before it is aborted with ApiTimeoutError (per attempt; a call's own
+   * `timeout` overrides it). For `chat.stream`, the time until the stream begins, not the whole reply.
+   * Default 10 minutes: a non-streamed chat answers only when the model is done, and the server
+   * gives DashScope up to 2 min per try, over 3 tries (DASHSCOPE_TIMEOUT_MS, DASHSCOPE_MAX_RETRIES).
+   */
+  timeout?: number;
 }
+
+/** As openai-node's: longer than the server's own worst case for a chat completion (see `timeout`). */
+const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * The typed client of the API, grouped as the spec is. Each method resolves to the `data` of the
@@ -37,7 +48,7 @@ export function createClient(options: ClientOptions) {
     (refresh_token) => unwrap(core.api.auth.refresh({ body: { refresh_token } })),
     options.onTokens,
   );
-  const send = authorizedFetch(session, fetchImpl);
+  const send = authorizedFetch(session, fetchImpl, { timeout: checkTimeout(options.timeout) ?? DEFAULT_TIMEOUT_MS });
   const core: ClientCore = { api: createApi(baseUrl, send), send, baseUrl };
   return {
     auth: authResource(core, session),

@@ -87,3 +87,50 @@ export class ChatStreamError extends Error {
     this.requestId = options.requestId;
   }
 }
+
+/** The first `code` (a Node system error's ECONNREFUSED, undici's UND_ERR_SOCKET…) down the cause chain. */
+function codeOf(error: unknown): string | null {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const { code } = e as { code?: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return null;
+}
+
+/**
+ * No answer came: the server could not be reached (refused, DNS failure), or the connection broke
+ * off before the answer was complete (reset, closed). fetch reports all of these as a bare
+ * `TypeError: fetch failed`, its reason two causes down; here `cause` is fetch's error and `code`
+ * the reason's (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, `UND_ERR_SOCKET`…, null when none).
+ * Not an ApiError: there is no status, headers or request id, as the server never answered.
+ */
+export class ApiConnectionError extends Error {
+  readonly code: string | null;
+
+  constructor(message: string, options: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = codeOf(options.cause);
+  }
+
+  /** The one place a failed fetch becomes an error object. */
+  static of(cause: unknown): ApiConnectionError {
+    const code = codeOf(cause);
+    const reason = code ?? (cause instanceof Error ? cause.message : String(cause));
+    return new ApiConnectionError(`no answer from the server (${reason})`, { cause });
+  }
+}
+
+/**
+ * The call's `timeout` ran out before the answer came (for a streamed chat: before the stream
+ * began); the request was aborted. The server may have got it and acted on it.
+ */
+export class ApiTimeoutError extends ApiConnectionError {
+  constructor(
+    /** The timeout that ran out, in ms. */
+    readonly timeout: number,
+    options: ErrorOptions = {},
+  ) {
+    super(`no answer from the server within ${timeout} ms`, options);
+  }
+}

@@ -1,7 +1,9 @@
 export { ChatStream } from './chat-stream.js';
 export { type BailianClient, type ClientOptions, createClient } from './create-client.js';
 export {
+  ApiConnectionError,
   ApiError,
+  ApiTimeoutError,
   AuthenticationError,
   BadRequestError,
   ChatStreamError,

@@ -14,6 +14,11 @@ export type DataOf<R extends AppRoute> = Extract<ClientInferResponses<R>, { stat
 export interface RequestOptions {
   /** Aborts the call; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * ms each attempt may take, the client's `timeout` when left out: past it the request is aborted
+   * and the call rejects with ApiTimeoutError. For `chat.stream`, the time until the stream begins.
+   */
+  timeout?: number;
 }
 
 export type RegisterBody = BodyOf<Contract['auth']['register']>;

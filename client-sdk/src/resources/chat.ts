@@ -1,5 +1,6 @@
 import { contract } from '@bailian-chat/contract';
 import type { ClientCore } from '../api.js';
+import { checkTimeout } from '../attempt.js';
 import { ChatStream } from '../chat-stream.js';
 import type { ChatRequest, RequestOptions } from '../types.js';
 import { unwrap } from '../unwrap.js';
@@ -26,7 +27,9 @@ export function chatResource({ api, send, baseUrl }: ClientCore) {
               body: JSON.stringify({ ...body, stream: true }),
               signal,
             },
-            false,
+            { isPublic: false, timeout: checkTimeout(options?.timeout) },
+            // The response as it is: the timeout stops at the headers, and a reply may take minutes.
+            async (response) => response,
           ),
         options?.signal,
       ),
