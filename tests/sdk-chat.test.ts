@@ -101,8 +101,8 @@ describe('SDK: chat (§4) against the real server and a fake DashScope', () => {
     expect(app.fake.requests.length).toBe(upstreamCalls);
   });
 
-  it('throws RateLimitError when upstream limits us before the first frame', async () => {
-    const { client } = await sdkUser(app.url);
+  it('throws RateLimitError when upstream limits us before the first frame (and retries are off)', async () => {
+    const { client } = await sdkUser(app.url, { maxRetries: 0 });
     app.fake.next({ error: 'limit_requests' });
     const chunks: ChatCompletionChunk[] = [];
     const reading = (async () => {

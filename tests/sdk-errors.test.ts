@@ -41,7 +41,8 @@ describe('SDK: one error class per status', () => {
     [503, ServiceUnavailableError, '百炼API服务不可用'],
   ])('%i → %o', async (status, ErrorClass, message) => {
     const stub = answering(status, envelope(status, message), 'application/json', { 'retry-after': '7', 'x-request-id': 'req-1' });
-    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
+    // No retries: this is about the class, and a 429 or 503 to a GET would be retried (sdk-retries.test.ts).
+    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch, maxRetries: 0 })
       .conversations.get(1)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ErrorClass);
@@ -68,7 +69,7 @@ describe('SDK: one error class per status', () => {
 
   it('gives a plain ApiError for a status without a class, or an answer that is not the envelope', async () => {
     const stub = answering(502, '<html>Bad Gateway</html>', 'text/html');
-    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch })
+    const error = await createClient({ baseUrl: 'http://api.test', fetch: stub.fetch, maxRetries: 0 })
       .models.list()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);

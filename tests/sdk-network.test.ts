@@ -21,7 +21,7 @@ const failureOf = (call: Promise<unknown>) => call.then(() => undefined, (e: unk
 
 describe('SDK: a request that gets no answer is an ApiConnectionError, not fetch’s bare TypeError', () => {
   it('a refused connection', async () => {
-    const error = await failureOf(createClient({ baseUrl: await refusingUrl() }).models.list());
+    const error = await failureOf(createClient({ baseUrl: await refusingUrl(), maxRetries: 0 }).models.list());
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).not.toBeInstanceOf(ApiError);
     expect(error).not.toBeInstanceOf(ApiTimeoutError);
@@ -32,7 +32,7 @@ describe('SDK: a request that gets no answer is an ApiConnectionError, not fetch
 
   it('a connection the server closes once the request is in', async () => {
     const server = await serve(resettingServer());
-    const error = await failureOf(createClient({ baseUrl: server.url }).conversations.create({ model_name: 'qwen-plus' }));
+    const error = await failureOf(createClient({ baseUrl: server.url, maxRetries: 0 }).conversations.create({ model_name: 'qwen-plus' }));
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).toMatchObject({ code: 'UND_ERR_SOCKET' });
   });
@@ -44,7 +44,7 @@ describe('SDK: a request that gets no answer is an ApiConnectionError, not fetch
         setTimeout(() => res.socket?.destroy(), 20);
       }),
     );
-    const error = await failureOf(createClient({ baseUrl: server.url }).models.list());
+    const error = await failureOf(createClient({ baseUrl: server.url, maxRetries: 0 }).models.list());
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).not.toBeInstanceOf(ApiTimeoutError);
   });
@@ -56,7 +56,7 @@ describe('SDK: timeout', () => {
   it('aborts a call that gets no answer in time, with ApiTimeoutError', async () => {
     const server = await hanging();
     const started = Date.now();
-    const error = await failureOf(createClient({ baseUrl: server.url, timeout: 100 }).models.list());
+    const error = await failureOf(createClient({ baseUrl: server.url, timeout: 100, maxRetries: 0 }).models.list());
     expect(error).toBeInstanceOf(ApiTimeoutError);
     expect(error).toBeInstanceOf(ApiConnectionError);
     expect(error).toMatchObject({ name: 'ApiTimeoutError', timeout: 100, message: 'no answer from the server within 100 ms' });
@@ -65,7 +65,7 @@ describe('SDK: timeout', () => {
 
   it('a call’s own timeout overrides the client’s', async () => {
     const server = await hanging();
-    const client = createClient({ baseUrl: server.url, timeout: 60_000 });
+    const client = createClient({ baseUrl: server.url, timeout: 60_000, maxRetries: 0 });
     await expect(client.models.list({ timeout: 50 })).rejects.toMatchObject({ name: 'ApiTimeoutError', timeout: 50 });
   });
 
@@ -73,7 +73,7 @@ describe('SDK: timeout', () => {
     const server = await serve(
       httpServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).write('{"code":200,')),
     );
-    await expect(createClient({ baseUrl: server.url, timeout: 100 }).models.list()).rejects.toBeInstanceOf(ApiTimeoutError);
+    await expect(createClient({ baseUrl: server.url, timeout: 100, maxRetries: 0 }).models.list()).rejects.toBeInstanceOf(ApiTimeoutError);
   });
 
   it('leaves an answer in time alone', async () => {

@@ -1,6 +1,6 @@
 import { PUBLIC_ROUTES, contract } from '@bailian-chat/contract';
 import { type AppRoute, type FetchOptions, initClient } from '@ts-rest/core';
-import { checkTimeout } from './attempt.js';
+import { checkRetries, checkTimeout } from './check-options.js';
 import type { AuthorizedFetch } from './authorized-fetch.js';
 import { readBody } from './read-body.js';
 import type { RequestOptions } from './types.js';
@@ -16,8 +16,9 @@ export function createApi(baseUrl: string, send: AuthorizedFetch) {
     // The resources pass their RequestOptions as ts-rest's fetchOptions, which hands them on whole:
     // the SDK's own options are taken out here, the rest is fetch's.
     api: ({ path, method, headers, body, route, fetchOptions }) => {
-      const { timeout, ...init } = (fetchOptions ?? {}) as FetchOptions & RequestOptions;
-      return send(path, { ...init, method, headers, body }, { isPublic: publicRoutes.has(route), timeout: checkTimeout(timeout) }, async (response) => ({
+      const { timeout, maxRetries, ...init } = (fetchOptions ?? {}) as FetchOptions & RequestOptions;
+      const options = { isPublic: publicRoutes.has(route), timeout: checkTimeout(timeout), maxRetries: checkRetries(maxRetries) };
+      return send(path, { ...init, method, headers, body }, options, async (response) => ({
         status: response.status,
         body: await readBody(response),
         headers: response.headers,

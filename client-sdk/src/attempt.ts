@@ -1,16 +1,5 @@
 import { ApiConnectionError, ApiTimeoutError } from './errors.js';
 
-/** setTimeout's longest delay: a longer one fires at once (Node warns, browsers do not). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A timeout as given (ms), checked where it is given rather than failing every call later. */
-export function checkTimeout(timeout: number | undefined): number | undefined {
-  if (timeout !== undefined && !(timeout > 0 && timeout <= MAX_TIMER_MS)) {
-    throw new RangeError(`timeout must be a number of ms from 1 to ${MAX_TIMER_MS}, not ${timeout}`);
-  }
-  return timeout;
-}
-
 /**
  * One request under a timer of `timeout` ms, which runs until `read` is done with the answer: for
  * a JSON answer that is the whole body, so a server that sends its headers and then stalls times

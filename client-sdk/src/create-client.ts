@@ -1,5 +1,5 @@
 import { type ClientCore, createApi } from './api.js';
-import { checkTimeout } from './attempt.js';
+import { checkDelay, checkRetries, checkTimeout } from './check-options.js';
 import { authorizedFetch } from './authorized-fetch.js';
 import { authResource } from './resources/auth.js';
 import { chatResource } from './resources/chat.js';
@@ -29,10 +29,23 @@ export interface ClientOptions {
    * gives DashScope up to 2 min per try, over 3 tries (DASHSCOPE_TIMEOUT_MS, DASHSCOPE_MAX_RETRIES).
    */
   timeout?: number;
+  /**
+   * How many times a call is sent again after a failure that cannot have done its work (a call's
+   * own `maxRetries` overrides it; 0: never). Default 2, as openai-node's. What is retried: README.
+   */
+  maxRetries?: number;
+  /**
+   * The longest wait before a retry, ms (default 60 s). A server asking for a longer one (in
+   * Retry-After) gets no retry: the call rejects at once with its answer, which says when to return.
+   */
+  maxRetryDelay?: number;
 }
 
 /** As openai-node's: longer than the server's own worst case for a chat completion (see `timeout`). */
 const DEFAULT_TIMEOUT_MS = 10 * 60 * 1000;
+const DEFAULT_MAX_RETRIES = 2;
+/** As long as the longest wait our chat rate limit asks for (its window is a minute). */
+const DEFAULT_MAX_RETRY_DELAY_MS = 60 * 1000;
 
 /**
  * The typed client of the API, grouped as the spec is. Each method resolves to the `data` of the
@@ -48,7 +61,11 @@ export function createClient(options: ClientOptions) {
     (refresh_token) => unwrap(core.api.auth.refresh({ body: { refresh_token } })),
     options.onTokens,
   );
-  const send = authorizedFetch(session, fetchImpl, { timeout: checkTimeout(options.timeout) ?? DEFAULT_TIMEOUT_MS });
+  const send = authorizedFetch(session, fetchImpl, {
+    timeout: checkTimeout(options.timeout) ?? DEFAULT_TIMEOUT_MS,
+    maxRetries: checkRetries(options.maxRetries) ?? DEFAULT_MAX_RETRIES,
+    maxRetryDelay: checkDelay(options.maxRetryDelay) ?? DEFAULT_MAX_RETRY_DELAY_MS,
+  });
   const core: ClientCore = { api: createApi(baseUrl, send), send, baseUrl };
   return {
     auth: authResource(core, session),

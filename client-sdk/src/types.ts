@@ -19,6 +19,8 @@ export interface RequestOptions {
    * and the call rejects with ApiTimeoutError. For `chat.stream`, the time until the stream begins.
    */
   timeout?: number;
+  /** Retries after a failure that cannot have done the work, the client's `maxRetries` when left out; 0 for none. */
+  maxRetries?: number;
 }
 
 export type RegisterBody = BodyOf<Contract['auth']['register']>;

@@ -1,6 +1,6 @@
 import { contract } from '@bailian-chat/contract';
 import type { ClientCore } from '../api.js';
-import { checkTimeout } from '../attempt.js';
+import { checkRetries, checkTimeout } from '../check-options.js';
 import { ChatStream } from '../chat-stream.js';
 import type { ChatRequest, RequestOptions } from '../types.js';
 import { unwrap } from '../unwrap.js';
@@ -27,7 +27,7 @@ export function chatResource({ api, send, baseUrl }: ClientCore) {
               body: JSON.stringify({ ...body, stream: true }),
               signal,
             },
-            { isPublic: false, timeout: checkTimeout(options?.timeout) },
+            { isPublic: false, timeout: checkTimeout(options?.timeout), maxRetries: checkRetries(options?.maxRetries) },
             // The response as it is: the timeout stops at the headers, and a reply may take minutes.
             async (response) => response,
           ),
