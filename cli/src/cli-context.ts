@@ -5,6 +5,13 @@ import { ConfigStore, type Session } from './config/config-store.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
+/**
+ * The SDK's retries (2, only where a retry cannot do the work twice), but no silent wait longer
+ * than 5 s: a person at the terminal should not sit through a minute of nothing. A 429 asking for
+ * longer is reported at once, with its "try again in" hint.
+ */
+const RETRIES = { maxRetryDelay: 5_000 } as const;
+
 /** Thrown by commands that need a login when there is none for this server. */
 export class NotLoggedInError extends Error {
   override readonly name = 'NotLoggedInError';
@@ -53,7 +60,7 @@ export class CliContext {
 
   /** For the calls that need no login: register, login, models. */
   anonymousClient(): BailianClient {
-    return createClient({ baseUrl: this.baseUrl });
+    return createClient({ baseUrl: this.baseUrl, ...RETRIES });
   }
 
   /**
@@ -66,6 +73,7 @@ export class CliContext {
     this.sessionUsed = true;
     return createClient({
       baseUrl: this.baseUrl,
+      ...RETRIES,
       accessToken: session.accessToken,
       refreshToken: session.refreshToken,
       onTokens: (tokens) => {

@@ -1,14 +1,30 @@
-import { ApiConnectionError, ApiError, ChatStreamError, RateLimitError } from '@bailian-chat/client';
+import { ApiConnectionError, ApiError, ApiTimeoutError, ChatStreamError, RateLimitError } from '@bailian-chat/client';
 import { CommanderError } from 'commander';
 import { NotLoggedInError, SessionExpiredError } from './cli-context.js';
 import { ExitCode } from './exit-codes.js';
 import { PromptInterrupted } from './input/password-prompt.js';
 import { UsageError } from './usage-error.js';
 
-/** The SDK's ApiConnectionError carries the reason a person can act on (ECONNREFUSED…) as its code. */
-function networkProblem(error: unknown): string | undefined {
-  if (!(error instanceof ApiConnectionError)) return undefined;
-  return error.code ?? (error.cause instanceof Error ? error.cause.message : 'network error');
+/** Reasons that mean no connection was made: the server is not running there, or not at that name. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * No answer came (the SDK has already retried where that was safe). Which case it is decides what
+ * the user can do: start the server or fix the URL; wait for a slow one; or try again after a
+ * connection that broke, knowing that a command that changes something may have done it.
+ */
+function connectionLines(error: ApiConnectionError, baseUrl: string): string[] {
+  if (error instanceof ApiTimeoutError) {
+    return [`error: no answer from the server at ${baseUrl} within ${waitText(Math.ceil(error.timeout / 1000))}`];
+  }
+  const reason = error.code ?? (error.cause instanceof Error ? error.cause.message : 'network error');
+  if (error.code !== null && UNREACHABLE.has(error.code)) {
+    return [
+      `error: cannot reach the server at ${baseUrl} (${reason})`,
+      'hint: start it, or point the CLI at it with --base-url or BAILIAN_CHAT_URL',
+    ];
+  }
+  return [`error: the connection to the server at ${baseUrl} broke off before it answered (${reason})`];
 }
 
 /** A wait as a person reads it: seconds for a short one, minutes (rounded up) for a long one. */
@@ -34,7 +50,15 @@ function requestIdLine(requestId: string | null): string[] {
   return requestId ? [`request id: ${requestId}`] : [];
 }
 
+/**
+ * An answer that is not the API's envelope has no message to show but its status: say where it
+ * more likely came from than the API (a proxy's 502 page, a URL that is not the API's).
+ */
 function apiErrorLines(error: ApiError): string[] {
+  if (!error.fromApi) {
+    const lines = [`error: the server answered HTTP ${error.status} without an API body (a proxy in between, or not the API's URL?)`];
+    return [...lines, ...(error.status >= 500 ? requestIdLine(error.requestId) : [])];
+  }
   const lines = [`error: ${error.message} (HTTP ${error.status})`];
   for (const { field, message } of error.data?.errors ?? []) lines.push(`  ${field || '(body)'}: ${message}`);
   return [...lines, ...retryHint(error), ...(error.status >= 500 ? requestIdLine(error.requestId) : [])];
@@ -69,9 +93,8 @@ export function reportError(error: unknown, baseUrl: string, stderr: NodeJS.Writ
     print(`error: ${error.message}`);
     return ExitCode.apiError;
   }
-  const network = networkProblem(error);
-  if (network) {
-    print(`error: cannot reach the server at ${baseUrl} (${network})`, 'hint: start it, or point the CLI at it with --base-url or BAILIAN_CHAT_URL');
+  if (error instanceof ApiConnectionError) {
+    print(...connectionLines(error, baseUrl));
     return ExitCode.apiError;
   }
   print(`error: ${error instanceof Error ? error.message : String(error)}`);

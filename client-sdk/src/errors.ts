@@ -16,6 +16,11 @@ export class ApiError extends Error {
   readonly headers: Headers;
   /** The id the server logged the request under (X-Request-Id), to quote when reporting a failure. */
   readonly requestId: string | null;
+  /**
+   * Whether the answer was the API's `{code, message, data}`; false for anything else at its URL
+   * (a proxy's or load balancer's page, another server), whose message is only the status.
+   */
+  readonly fromApi: boolean;
 
   constructor(status: number, body: unknown, headers: Headers) {
     const envelope = asEnvelope(body);
@@ -26,6 +31,7 @@ export class ApiError extends Error {
     this.data = envelope?.data ?? null;
     this.headers = headers;
     this.requestId = headers.get('x-request-id');
+    this.fromApi = envelope !== undefined;
   }
 
   /** The one place an error answer becomes an error object: the subclass for its status. */
