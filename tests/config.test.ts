@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       bodyLimit: 20 * 1024 * 1024,
       statsTimezone: 'UTC',
       shutdownGraceMs: 8_000,
+      databasePool: { max: 10, connectTimeoutMs: 5_000 },
       logLevel: 'info',
       corsOrigins: [],
       trustProxy: undefined,
@@ -65,6 +66,8 @@ describe('loadConfig', () => {
         CORS_ORIGINS: 'https://a.example,https://b.example',
         TRUST_PROXY: '1',
         SHUTDOWN_GRACE_MS: '2500',
+        DATABASE_POOL_MAX: '25',
+        DATABASE_CONNECT_TIMEOUT_MS: '1500',
       }),
     );
     expect(config).toMatchObject({
@@ -75,6 +78,7 @@ describe('loadConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       trustProxy: 1,
       shutdownGraceMs: 2500,
+      databasePool: { max: 25, connectTimeoutMs: 1500 },
     });
     expect(loadConfig(env({ ALLOWED_MODELS: '*' })).allowedModels).toBeNull();
   });
@@ -92,6 +96,13 @@ describe('loadConfig', () => {
     ['SHUTDOWN_GRACE_MS', '-1'],
     ['SHUTDOWN_GRACE_MS', '2147483648'],
     ['DASHSCOPE_BASE_URL', 'not a url'],
+    ['DATABASE_POOL_MAX', '0'],
+    ['DATABASE_POOL_MAX', '1001'],
+    ['DATABASE_POOL_MAX', 'ten'],
+    // 0 is pg's "wait forever": the very thing the variable bounds.
+    ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '2147483648'],
   ])('refuses %s=%s with one line naming it', (name, value) => {
     const message = refusal({ [name]: value });
     expect(message).toContain(name);

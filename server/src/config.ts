@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_POOL, type PoolOptions } from './db/pool-options.js';
 
 /** The Qwen text and vision models a fresh install allows (override with ALLOWED_MODELS). */
 export const DEFAULT_MODELS = [
@@ -51,6 +52,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path>, sqlite::memory: or postgres://…')
     .default('sqlite:./data/bailian-chat.db'),
+  // Each PostgreSQL connection is a server process: past 1,000 a value is a typo, not a plan.
+  DATABASE_POOL_MAX: integer(1, 1000).default(String(DEFAULT_POOL.max)),
+  // 0 would be pg's "wait forever", which is what this bound is for: at least 1 ms.
+  DATABASE_CONNECT_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.connectTimeoutMs)),
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   ACCESS_TOKEN_TTL: integer(1).default('3600'),
   REFRESH_TOKEN_TTL: integer(1).default('2592000'),
@@ -92,6 +97,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** The PostgreSQL pool's size and connection wait; SQLite has one connection. */
+  databasePool: PoolOptions;
   jwtSecret: string;
   accessTokenTtl: number;
   refreshTokenTtl: number;
@@ -167,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePool: { max: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS },
     jwtSecret: e.JWT_SECRET ?? devSecret(dataDirOf(e.DATABASE_URL)),
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,

@@ -19,7 +19,7 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl, logger);
+  const db = openDatabase(config.databaseUrl, logger, config.databasePool);
   await migrateToLatest(db);
   // Build the statistics rollup now (a no-op when it is current), not on the first history request.
   await ensureStatsRollup(db, config.statsTimezone);

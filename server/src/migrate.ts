@@ -4,7 +4,7 @@ import { migrateToLatest } from './db/migrator.js';
 
 try {
   const config = loadConfig();
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, undefined, config.databasePool);
   const applied = await migrateToLatest(db);
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   await db.destroy();

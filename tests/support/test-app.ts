@@ -41,6 +41,8 @@ export interface TestAppOptions {
    * (a lock, a terminated backend), which runs in every run rather than being skipped in most.
    */
   postgres?: boolean;
+  /** false: no migrations, for a database that cannot take them (one that does not answer). */
+  migrate?: boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface TestAppOptions {
 export async function startTestApp(
   env: Record<string, string> = {},
   logger?: AppDeps['logger'],
-  { postgres = Boolean(process.env.TEST_PG) }: TestAppOptions = {},
+  { postgres = Boolean(process.env.TEST_PG), migrate = true }: TestAppOptions = {},
 ): Promise<TestApp> {
   const pgDb = postgres && !env.DATABASE_URL ? await freshPostgres() : undefined;
   const config = loadConfig({
@@ -62,9 +64,9 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, undefined, config.databasePool);
   try {
-    await migrateToLatest(db);
+    if (migrate) await migrateToLatest(db);
   } catch (err) {
     await db.destroy();
     await pgDb?.drop();

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { objectRows, type RowStatement } from './object-rows.js';
+import { DEFAULT_POOL, type PoolOptions } from './pool-options.js';
 import { registerSqliteReader } from './prepared-query.js';
 import { loadSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
@@ -57,9 +58,14 @@ function openSqlite(path: string): Db {
  *   to be sent) emits 'error' on its own client, which the pool does not listen to while the
  *   client is out. Its next query fails with the error (the request answers 500 and logs it) and
  *   the pool drops it when it comes back, so the listener only keeps the process alive.
+ *
+ * A query that gets no connection within `connectTimeoutMs` (all `max` are held, or a new one
+ * does not open) fails with pg's 'timeout exceeded when trying to connect' or 'Connection
+ * terminated due to connection timeout' (see isConnectTimeout) instead of waiting in the pool's
+ * queue for as long as the holders take.
  */
-export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url });
+export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>, options: PoolOptions = DEFAULT_POOL): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs });
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
   pool.on('connect', (client) => client.on('error', ignoreLostConnection));
   return pool;
@@ -68,18 +74,19 @@ export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>): pg.Poo
 /** See createPgPool: whoever was using the connection hears of its loss from the query that fails. */
 function ignoreLostConnection(): void {}
 
-function openPostgres(url: string, logger?: Pick<Logger, 'warn'>): Db {
+function openPostgres(url: string, logger: Pick<Logger, 'warn'> | undefined, pool: PoolOptions): Db {
   // COUNT(*) and SUM() come back as int8; every count we read fits a JS number.
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
   pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(url, logger) }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(url, logger, pool) }) });
 }
 
 /**
  * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:`, `postgres://…`);
- * `logger` hears of PostgreSQL connections lost while idle.
+ * `logger` hears of PostgreSQL connections lost while idle. `pool` sizes the PostgreSQL pool; SQLite
+ * has its one connection whatever it says.
  */
-export function openDatabase(url: string, logger?: Pick<Logger, 'warn'>): Db {
+export function openDatabase(url: string, logger?: Pick<Logger, 'warn'>, pool: PoolOptions = DEFAULT_POOL): Db {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  return openPostgres(url, logger);
+  return openPostgres(url, logger, pool);
 }

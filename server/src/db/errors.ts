@@ -15,6 +15,16 @@ const TRANSIENT_SQLSTATE = /^(08|57|53|40001$|40P01$)/;
 const SOCKET_ERROR = /^E[A-Z]+$/;
 /** What pg itself throws, with no code, for a connection that died under a client. */
 const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+/**
+ * What pg's pool throws, with no code, when a query got no connection within its
+ * connectionTimeoutMillis: every connection stayed held, or a new one did not open in time.
+ */
+const CONNECT_TIMEOUT = /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)/;
+
+/** True when the pool gave no connection in time (DATABASE_CONNECT_TIMEOUT_MS): see createPgPool. */
+export function isConnectTimeout(err: unknown): boolean {
+  return err instanceof Error && CONNECT_TIMEOUT.test(err.message);
+}
 
 /**
  * True for a failure that the same write may not meet again: the database connection was lost or

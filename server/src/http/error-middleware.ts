@@ -3,6 +3,7 @@ import { RequestValidationError } from '@ts-rest/express';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
+import { isConnectTimeout } from '../db/errors.js';
 import { ApiError } from './errors.js';
 import { errorBody } from './respond.js';
 
@@ -33,6 +34,12 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 function clientLeftBeforeBody(res: Response): void {
   res.destroy();
 }
+
+/**
+ * What a request that got no database connection in time logs: every connection of the pool was
+ * held (a long transaction, a lock, too few connections for the load) or the server did not answer.
+ */
+const NO_DATABASE_CONNECTION = 'no database connection within DATABASE_CONNECT_TIMEOUT_MS (pool busy or database not answering)';
 
 /** The last middleware: whatever went wrong, the client gets our envelope and nothing internal. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -67,7 +74,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json(errorBody(status, Messages.badRequest));
       return;
     }
-    logger.error({ err, reqId: req.id }, 'unhandled error');
+    // Not a bug in the code but the database's state: a log line that says so, not 'unhandled error'.
+    const what = isConnectTimeout(err) ? NO_DATABASE_CONNECTION : 'unhandled error';
+    logger.error({ err, reqId: req.id }, what);
     res.status(500).json(errorBody(500, Messages.internal));
   };
 }
