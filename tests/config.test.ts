@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       statsTimezone: 'UTC',
       shutdownGraceMs: 8_000,
       databasePool: { max: 10, connectTimeoutMs: 5_000 },
+      readyzTimeoutMs: 800,
       logLevel: 'info',
       corsOrigins: [],
       trustProxy: undefined,
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
         SHUTDOWN_GRACE_MS: '2500',
         DATABASE_POOL_MAX: '25',
         DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        READYZ_TIMEOUT_MS: '400',
       }),
     );
     expect(config).toMatchObject({
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
       trustProxy: 1,
       shutdownGraceMs: 2500,
       databasePool: { max: 25, connectTimeoutMs: 1500 },
+      readyzTimeoutMs: 400,
     });
     expect(loadConfig(env({ ALLOWED_MODELS: '*' })).allowedModels).toBeNull();
   });
@@ -103,6 +106,8 @@ describe('loadConfig', () => {
     ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '2147483648'],
+    ['READYZ_TIMEOUT_MS', '0'],
+    ['READYZ_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with one line naming it', (name, value) => {
     const message = refusal({ [name]: value });
     expect(message).toContain(name);

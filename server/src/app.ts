@@ -24,15 +24,30 @@ import { modelsRoutes } from './models/models-routes.js';
 
 const s = initServer();
 
+/** `work`'s answer, or a rejection once `ms` pass without one (`work` goes on, and its answer is dropped). */
+function withinTime<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 function healthRoutes(app: Express, deps: AppDeps) {
+  // Liveness: the process answers. The database is left out, or an outage of the database would
+  // have every replica restarted, which mends nothing.
   app.get('/healthz', (_req, res) => {
     res.json({ code: 200, message: 'ok', data: { status: 'ok' } });
   });
+  // Readiness: the database answers, within READYZ_TIMEOUT_MS. Behind a full pool or a server that
+  // does not answer, the query itself fails only after DATABASE_CONNECT_TIMEOUT_MS, longer than a
+  // probe waits: the probe would read its own timeout where it should read a 503.
   app.get('/readyz', async (_req, res) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      await withinTime(sql`select 1`.execute(deps.db), deps.config.readyzTimeoutMs);
       res.json({ code: 200, message: 'ok', data: { status: 'ready' } });
-    } catch {
+    } catch (err) {
+      deps.logger.warn({ err }, 'not ready: the database does not answer');
       res.status(503).json({ code: 503, message: '数据库不可用', data: null });
     }
   });

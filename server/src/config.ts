@@ -29,6 +29,14 @@ export const DEFAULT_MODELS = [
   'qvq-max',
 ];
 
+/**
+ * How long /readyz waits for the database before answering 503: under the 1 s a Kubernetes
+ * readiness probe waits by default (timeoutSeconds), with room for the network, so the probe reads
+ * a 503 rather than its own timeout. A `select 1` takes a millisecond or two, and a pool that keeps
+ * a probe waiting 0.8 s is one the replica's traffic had better go elsewhere from for a while.
+ */
+const DEFAULT_READYZ_TIMEOUT_MS = 800;
+
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
@@ -56,6 +64,7 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: integer(1, 1000).default(String(DEFAULT_POOL.max)),
   // 0 would be pg's "wait forever", which is what this bound is for: at least 1 ms.
   DATABASE_CONNECT_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.connectTimeoutMs)),
+  READYZ_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_READYZ_TIMEOUT_MS)),
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   ACCESS_TOKEN_TTL: integer(1).default('3600'),
   REFRESH_TOKEN_TTL: integer(1).default('2592000'),
@@ -99,6 +108,8 @@ export interface Config {
   databaseUrl: string;
   /** The PostgreSQL pool's size and connection wait; SQLite has one connection. */
   databasePool: PoolOptions;
+  /** How long /readyz waits for the database before it answers 503. */
+  readyzTimeoutMs: number;
   jwtSecret: string;
   accessTokenTtl: number;
   refreshTokenTtl: number;
@@ -175,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePool: { max: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS },
+    readyzTimeoutMs: e.READYZ_TIMEOUT_MS,
     jwtSecret: e.JWT_SECRET ?? devSecret(dataDirOf(e.DATABASE_URL)),
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,
