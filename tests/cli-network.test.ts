@@ -2,10 +2,10 @@ import { ApiConnectionError, ApiTimeoutError } from '@bailian-chat/client';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportError } from '../cli/src/report-error.js';
 import { CLI_TESTS, buildCli, runCli } from './support/cli-process.js';
-import { answer, envelope, httpServer, type Misbehaving, resettingServer } from './support/misbehaving-server.js';
+import { answer, closedAfterEachTest, envelope, httpServer, resettingServer } from './support/misbehaving-server.js';
 
 const MODELS = envelope(200, '获取成功', { models: [{ model_name: 'qwen-plus', vision: false }], any_model_allowed: false });
 
@@ -16,16 +16,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(configDir, { recursive: true, force: true }));
 
-let servers: Misbehaving[] = [];
-async function serve(server: Promise<Misbehaving>): Promise<Misbehaving> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const serve = closedAfterEachTest();
 
 const models = (url: string) => runCli({ url, configDir }, ['models']);
 

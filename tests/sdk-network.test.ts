@@ -1,21 +1,12 @@
 import { ApiConnectionError, ApiError, ApiTimeoutError, createClient } from '@bailian-chat/client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { answer, envelope, httpServer, type Misbehaving, refusingUrl, resettingServer } from './support/misbehaving-server.js';
+import { describe, expect, it } from 'vitest';
+import { answer, closedAfterEachTest, envelope, httpServer, refusingUrl, resettingServer } from './support/misbehaving-server.js';
 
 const MODELS = envelope(200, '获取成功', { models: [], any_model_allowed: true });
 const chunk = (text: string) =>
   `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'qwen-plus', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
-let servers: Misbehaving[] = [];
-async function serve(server: Promise<Misbehaving>): Promise<Misbehaving> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const serve = closedAfterEachTest();
 
 const failureOf = (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e);
 

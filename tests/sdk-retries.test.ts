@@ -8,10 +8,10 @@ import {
   type ClientOptions,
 } from '@bailian-chat/client';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCallsOf, startChatApp, type ChatTestApp } from './support/chat-app.js';
 import { eventually } from './support/eventually.js';
-import { answer, envelope, httpServer, type Misbehaving, refusingUrl, resettingServer } from './support/misbehaving-server.js';
+import { answer, closedAfterEachTest, envelope, httpServer, refusingUrl, resettingServer } from './support/misbehaving-server.js';
 import { sdkUser } from './support/sdk.js';
 
 const MODELS = envelope(200, '获取成功', { models: [], any_model_allowed: true });
@@ -25,16 +25,7 @@ const CONVERSATION = envelope(200, '创建成功', {
 const rateLimited = (headers: Record<string, string>) => (res: ServerResponse) => answer(res, 429, envelope(429, '请求频率超限'), headers);
 const unavailable = (res: ServerResponse) => answer(res, 503, envelope(503, '百炼API服务不可用'));
 
-let servers: Misbehaving[] = [];
-async function serve(server: Promise<Misbehaving>): Promise<Misbehaving> {
-  const s = await server;
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
+const serve = closedAfterEachTest();
 
 /** A server that answers its requests in turn with `answers` (the last one again after that), and then `ok`. */
 function answering(answers: ((res: ServerResponse, req: IncomingMessage) => void)[], ok: string) {

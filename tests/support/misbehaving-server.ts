@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface Misbehaving {
   url: string;
@@ -60,4 +61,21 @@ export const envelope = (code: number, message: string, data: unknown = null) =>
 /** Answers with a JSON envelope. */
 export function answer(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+}
+
+/**
+ * For a test file: a function that takes a server being started and gives it once it listens,
+ * closing every server it gave after the test that started it.
+ */
+export function closedAfterEachTest(): (server: Promise<Misbehaving>) => Promise<Misbehaving> {
+  let servers: Misbehaving[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    servers = [];
+  });
+  return async (server) => {
+    const s = await server;
+    servers.push(s);
+    return s;
+  };
 }
