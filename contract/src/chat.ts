@@ -37,11 +37,6 @@ export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
 // DashScope's own): what is named here is what is always there; the rest passes through.
 const UPSTREAM_EXTRAS = '百炼返回的其它字段原样保留';
 
-/** An object upstream writes, relayed with the fields named here and any others it carries. */
-function upstreamObject<T extends z.ZodRawShape>(shape: T) {
-  return z.object(shape).passthrough().describe(UPSTREAM_EXTRAS);
-}
-
 // Usage says so in the document only (`metaOpenApi`, read by @ts-rest/open-api): with .passthrough()
 // its type would take an index signature that the openai SDK's CompletionUsage, which the server
 // hands on, does not have.
@@ -65,16 +60,22 @@ export const ChatCompletionSchema = z
     created: z.number().int(),
     model: z.string(),
     choices: z.array(
-      upstreamObject({
-        index: z.number().int(),
-        message: upstreamObject({
-          role: z.literal('assistant'),
-          content: z.array(ReplyTextPartSchema),
-          // Null as well as absent: OpenAI-compatible servers write null for a field they have no value for.
-          reasoning_content: z.string().nullable().optional(),
-        }),
-        finish_reason: z.string().nullable(),
-      }),
+      z
+        .object({
+          index: z.number().int(),
+          message: z
+            .object({
+              role: z.literal('assistant'),
+              content: z.array(ReplyTextPartSchema),
+              // Null as well as absent: OpenAI-compatible servers write null for a field they have no value for.
+              reasoning_content: z.string().nullable().optional(),
+            })
+            .passthrough()
+            .describe(UPSTREAM_EXTRAS),
+          finish_reason: z.string().nullable(),
+        })
+        .passthrough()
+        .describe(UPSTREAM_EXTRAS),
     ),
     usage: UsageSchema.nullable().optional().describe('上游未给出可用的用量（三个整数）时为 null'),
   })
@@ -90,15 +91,21 @@ export const ChatCompletionChunkSchema = z
     created: z.number().int(),
     model: z.string(),
     choices: z.array(
-      upstreamObject({
-        index: z.number().int(),
-        delta: upstreamObject({
-          role: z.string().optional(),
-          content: z.string().nullable().optional(),
-          reasoning_content: z.string().nullable().optional(),
-        }),
-        finish_reason: z.string().nullable(),
-      }),
+      z
+        .object({
+          index: z.number().int(),
+          delta: z
+            .object({
+              role: z.string().optional(),
+              content: z.string().nullable().optional(),
+              reasoning_content: z.string().nullable().optional(),
+            })
+            .passthrough()
+            .describe(UPSTREAM_EXTRAS),
+          finish_reason: z.string().nullable(),
+        })
+        .passthrough()
+        .describe(UPSTREAM_EXTRAS),
     ),
     usage: UsageSchema.nullable().optional().describe('仅最后的 usage 帧（`choices: []`）有值；上游未给出可用的用量时为 null'),
   })
