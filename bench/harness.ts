@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export interface BenchApp {
   /** The bench's own connection to the server's database, for seeding and for checking answers. */
   db: Db;
   config: Config;
+  /** The server's process, for reading the CPU time it spends (cpuMillis). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -106,12 +108,38 @@ export async function startBenchApp(env: Record<string, string> = {}): Promise<B
     url,
     db,
     config,
+    pid: server.pid!,
     async close() {
       await stopProcess(server);
       await db.destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The CPU time (user + system, ms) process `pid` has used so far, from Linux's /proc; undefined
+ * where there is no /proc. Unlike latency, it barely depends on what else the machine is doing, so
+ * a difference of two readings says what a piece of work costs wherever the bench runs. /proc
+ * counts in clock ticks (CLK_TCK, 100 a second almost everywhere): read it over enough work.
+ */
+export function cpuMillis(pid: number): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The fields after the command name, which is in parentheses and may hold spaces; utime and
+  // stime are the 14th and 15th fields of the whole line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+}
+
+let clockTicks: number | undefined;
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+  return clockTicks;
 }
 
 /** A bare Express app answering `body` as JSON on every GET, in a process of its own: the baseline we compare against. */

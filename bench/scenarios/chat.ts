@@ -1,6 +1,17 @@
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { forkSource, measure, printTable, startBenchApp, stopProcess, verdict, type BenchApp, type Measurement, type Scenario } from '../harness.js';
+import {
+  cpuMillis,
+  forkSource,
+  measure,
+  printTable,
+  startBenchApp,
+  stopProcess,
+  verdict,
+  type BenchApp,
+  type Measurement,
+  type Scenario,
+} from '../harness.js';
 import type { ModelTiming } from './fake-dashscope-process.js';
 
 const QUESTION = { model: 'qwen-plus', messages: [{ role: 'user', content: [{ type: 'text', text: '你好，请介绍一下你自己' }] }] };
@@ -23,6 +34,8 @@ const STREAMED_UPSTREAM = { ...STREAMED, stream_options: { include_usage: true }
  */
 const MODEL_MS = Number(process.env.BENCH_MODEL_MS ?? 200);
 const TTFB_ROUNDS = 100;
+/** Calls over which the CPU time per call is read (after as many again to warm up). */
+const CPU_CALLS = 2000;
 
 interface Upstream {
   baseUrl: string;
@@ -53,10 +66,10 @@ async function startUpstream(delayMs: number): Promise<Upstream> {
 }
 
 /** The bare pass-through (pass-through-process.ts) in front of the fake. */
-async function startPassThrough(upstream: Upstream): Promise<{ target: Target; close(): Promise<void> }> {
+async function startPassThrough(upstream: Upstream): Promise<{ target: Target; pid: number; close(): Promise<void> }> {
   const child = forkSource(fileURLToPath(new URL('./pass-through-process.ts', import.meta.url)), [upstream.baseUrl]);
   const [url] = (await once(child, 'message')) as [string];
-  return { target: { ...direct(upstream), url: `${url}/chat/completions` }, close: () => stopProcess(child) };
+  return { target: { ...direct(upstream), url: `${url}/chat/completions` }, pid: child.pid!, close: () => stopProcess(child) };
 }
 
 function direct(upstream: Upstream): Target {
@@ -83,6 +96,25 @@ async function call(target: Target, body: unknown): Promise<number> {
   const ttfb = performance.now() - started;
   while (!(await reader.read()).done);
   return ttfb;
+}
+
+/** `count` calls from 10 clients at a time. */
+async function calls(target: Target, body: unknown, count: number): Promise<void> {
+  let left = count;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (left-- > 0) await call(target, body);
+    }),
+  );
+}
+
+/** The CPU time (ms) process `pid` spends on each call of `body` to `target`; undefined without /proc. */
+async function cpuPerCall(pid: number, target: Target, body: unknown): Promise<number | undefined> {
+  await calls(target, body, CPU_CALLS);
+  const before = cpuMillis(pid);
+  await calls(target, body, CPU_CALLS);
+  const after = cpuMillis(pid);
+  return before === undefined || after === undefined ? undefined : (after - before) / CPU_CALLS;
 }
 
 /** Median time to first byte over sequential calls: what one call pays, without load. */
@@ -136,12 +168,12 @@ async function addedTtfb(upstream: Upstream, proxy: Target): Promise<{ direct: n
 }
 
 /** Starts a fake model that takes `delayMs`, the app in front of it, warms both, runs `body`. */
-async function withModel<T>(delayMs: number, body: (upstream: Upstream, proxy: Target) => Promise<T>): Promise<T> {
+async function withModel<T>(delayMs: number, body: (upstream: Upstream, proxy: Target, proxyPid: number) => Promise<T>): Promise<T> {
   const upstream = await startUpstream(delayMs);
   const { app, target: proxy } = await proxyTo(upstream);
   try {
     await warmUp(upstream, proxy);
-    return await body(upstream, proxy);
+    return await body(upstream, proxy, app.pid);
   } finally {
     await app.close();
     upstream.close();
@@ -208,15 +240,42 @@ function againstModel(): Promise<boolean> {
   });
 }
 
+/**
+ * For information: the CPU time the proxy's process spends per call, beside a bare pass-through's.
+ * Latency on a machine this small is mostly waiting for a core; CPU time is the proxy's own cost,
+ * whatever else runs.
+ */
+async function printCpuPerCall(upstream: Upstream, proxy: Target, proxyPid: number): Promise<void> {
+  const passThrough = await startPassThrough(upstream);
+  try {
+    const runs: [string, number, Target, unknown][] = [
+      ['proxy', proxyPid, proxy, QUESTION],
+      ['proxy, streamed', proxyPid, proxy, STREAMED],
+      ['bare pass-through', passThrough.pid, passThrough.target, QUESTION],
+      ['bare pass-through, streamed', passThrough.pid, passThrough.target, STREAMED_UPSTREAM],
+    ];
+    const costs: string[] = [];
+    for (const [label, pid, target, body] of runs) {
+      const ms = await cpuPerCall(pid, target, body);
+      if (ms === undefined) return;
+      costs.push(`${label} ${ms.toFixed(2)} ms`);
+    }
+    console.log(`info  CPU time per call (instant model, ${CPU_CALLS} calls from 10 clients): ${costs.join(', ')}`);
+  } finally {
+    await passThrough.close();
+  }
+}
+
 /** For information (no target): the proxy's own capacity and cost, against a model that answers at once. */
 function againstInstantModel(): Promise<void> {
-  return withModel(0, async (upstream, proxy) => {
+  return withModel(0, async (upstream, proxy, proxyPid) => {
     printTable([
       await load('direct (instant model)', direct(upstream), QUESTION),
       await load('proxy (instant model)', proxy, QUESTION),
       await load('proxy, streamed (instant model)', proxy, STREAMED),
     ]);
     console.log(`info  streamed, instant model: added time to first byte ${(await addedTtfb(upstream, proxy)).detail}`);
+    await printCpuPerCall(upstream, proxy, proxyPid);
   });
 }
 
