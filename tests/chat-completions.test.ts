@@ -215,6 +215,20 @@ describe('POST /api/bailian/chat/completions (non-streamed)', () => {
     });
   });
 
+  it('refuses a parameter it does not forward, naming it, where it used to drop it silently', async () => {
+    const sent = app.fake.requests.length;
+    const before = (await apiCallsOf(app.db, alice.userId)).length;
+    const res = await chat(app, alice.accessToken, { ...hello, response_format: { type: 'json_object' }, n: 2 });
+    expectFieldErrors(res, ['response_format', 'n']);
+    const takes = 'unsupported parameter: this endpoint takes model, messages, temperature, max_tokens, top_p, stop, seed, presence_penalty, enable_thinking, stream, conversation_id';
+    expect(res.body.data.errors).toEqual([
+      { field: 'response_format', message: takes },
+      { field: 'n', message: takes },
+    ]);
+    expect(app.fake.requests.length).toBe(sent);
+    expect(await nthCall(alice, before + 1)).toMatchObject({ status_code: 400, model_name: 'qwen-plus', error_code: 'invalid_request' });
+  });
+
   it('names the part a message content refuses, whether its content is parts or text', async () => {
     const { accessToken } = await createAccount(app.url, 'content_errors');
     const refused = async (content: unknown) => {

@@ -12,7 +12,7 @@ export const ChatMessageSchema = z.object({
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
-export const ChatCompletionBodySchema = z.object({
+const chatCompletionFields = {
   model: ModelName.describe('模型名称，如"qwen-vl-max-latest"'),
   // OpenAI's own bound: a long chat sends its whole history, and 200 (the first bound here) is 100 turns.
   messages: z.array(ChatMessageSchema).min(1).max(2048).describe('消息历史（至多 2048 条）'),
@@ -30,7 +30,16 @@ export const ChatCompletionBodySchema = z.object({
     .positive()
     .optional()
     .describe('可选：把 assistant 回复存入该对话（须为本人的对话）'),
-});
+};
+
+/**
+ * Strict, as OpenAI's API is ("Unrecognized request argument supplied"): a parameter we do not
+ * forward (`response_format`, `tools`, `n`, …) was silently dropped before, so a caller asking for
+ * JSON output or tools got a plain answer and no word why. Now it is a 400 naming it.
+ */
+export const ChatCompletionBodySchema = z
+  .object(chatCompletionFields)
+  .strict(`unsupported parameter: this endpoint takes ${Object.keys(chatCompletionFields).join(', ')}`);
 export type ChatCompletionBody = z.infer<typeof ChatCompletionBodySchema>;
 
 // Upstream's objects are relayed with every field they carry (`logprobs`, `prompt_tokens_details`,

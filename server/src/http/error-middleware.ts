@@ -7,8 +7,13 @@ import { isConnectTimeout } from '../db/errors.js';
 import { ApiError } from './errors.js';
 import { errorBody } from './respond.js';
 
+/** One error a field; a strict object's unknown keys are one issue at the object, made one error per key here. */
 function fieldErrors(error: ZodError | null): FieldError[] {
-  return (error?.issues ?? []).map((i) => ({ field: i.path.join('.'), message: i.message }));
+  return (error?.issues ?? []).flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ field: [...i.path, key].join('.'), message: i.message }))
+      : [{ field: i.path.join('.'), message: i.message }],
+  );
 }
 
 /** Field errors an answer lists at the most: 999 bad parts of a 20-part array give 1,000 of them. */
