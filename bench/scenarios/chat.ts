@@ -65,11 +65,35 @@ async function startUpstream(delayMs: number): Promise<Upstream> {
   };
 }
 
-/** The bare pass-through (pass-through-process.ts) in front of the fake. */
-async function startPassThrough(upstream: Upstream): Promise<{ target: Target; pid: number; close(): Promise<void> }> {
-  const child = forkSource(fileURLToPath(new URL('./pass-through-process.ts', import.meta.url)), [upstream.baseUrl]);
+/**
+ * What the bench puts in front of the fake instead of the proxy, for information: a bare node:http
+ * pass-through (what one more hop costs on this machine), and the least a proxy in this project's
+ * stack does, Express and the openai SDK with nothing of ours (what the stack costs). What the proxy
+ * adds beyond them is its own work: auth, validation, rate limit, records, envelope.
+ */
+const STAND_INS = [
+  { name: 'bare node:http pass-through', entry: './pass-through-process.ts' },
+  { name: 'Express + openai SDK, nothing else', entry: './sdk-proxy-process.ts' },
+] as const;
+type StandIn = (typeof STAND_INS)[number];
+
+/** A stand-in in front of the fake, in a process of its own. */
+async function startStandIn(upstream: Upstream, standIn: StandIn): Promise<{ target: Target; pid: number; close(): Promise<void> }> {
+  const child = forkSource(fileURLToPath(new URL(standIn.entry, import.meta.url)), [upstream.baseUrl]);
   const [url] = (await once(child, 'message')) as [string];
   return { target: { ...direct(upstream), url: `${url}/chat/completions` }, pid: child.pid!, close: () => stopProcess(child) };
+}
+
+/** Runs `body` against each stand-in in turn, stopping each after. */
+async function eachStandIn(upstream: Upstream, body: (standIn: StandIn, target: Target, pid: number) => Promise<void>): Promise<void> {
+  for (const standIn of STAND_INS) {
+    const started = await startStandIn(upstream, standIn);
+    try {
+      await body(standIn, started.target, started.pid);
+    } finally {
+      await started.close();
+    }
+  }
 }
 
 function direct(upstream: Upstream): Target {
@@ -191,31 +215,27 @@ async function directAndProxied(label: string, upstream: Upstream, proxy: Target
 }
 
 /**
- * For information: the same load through a bare pass-through instead of the proxy, against the
- * same sequence of model times, and the same sequential calls to the first streamed byte. What it
- * adds is what one more hop costs on this machine; the rest of what the proxy adds is its own work.
+ * For information: the same load through each stand-in instead of the proxy, against the same
+ * sequence of model times, and the same sequential calls to the first streamed byte.
  */
-async function oneMoreHop(upstream: Upstream, plainDirect: Measurement, streamedDirect: Measurement, directTtfb: number): Promise<void> {
-  const passThrough = await startPassThrough(upstream);
-  try {
+function standInsAdded(upstream: Upstream, plainDirect: Measurement, streamedDirect: Measurement, directTtfb: number): Promise<void> {
+  return eachStandIn(upstream, async (standIn, target) => {
     const added: string[] = [];
     for (const [body, directRun, label] of [
       [QUESTION, plainDirect, 'non-streamed'],
       [STREAMED_UPSTREAM, streamedDirect, 'streamed'],
     ] as const) {
       await upstream.time('spread');
-      const run = await load(`bare pass-through, ${label}`, passThrough.target, body);
+      const run = await load(`${standIn.name}, ${label}`, target, body);
       added.push(`${(run.p50 - directRun.p50).toFixed(2)} ms ${label}`);
     }
     await upstream.time('fixed');
-    const ttfb = (await medianTtfb(passThrough.target, STREAMED_UPSTREAM)) - directTtfb;
+    const ttfb = (await medianTtfb(target, STREAMED_UPSTREAM)) - directTtfb;
     console.log(
-      `info  one more hop, without the proxy's work (a bare node:http pass-through): added p50 ${added.join(', ')}; ` +
+      `info  ${standIn.name} instead of the proxy: added p50 ${added.join(', ')}; ` +
         `added time to first byte ${ttfb.toFixed(2)} ms (median of ${TTFB_ROUNDS})`,
     );
-  } finally {
-    await passThrough.close();
-  }
+  });
 }
 
 /** The targets, against a model that takes MODEL_MS ± 50%; then, for information, the lock-step burst. */
@@ -231,7 +251,7 @@ function againstModel(): Promise<boolean> {
     await upstream.time('fixed');
     const ttfb = await addedTtfb(upstream, proxy);
     passed.push(verdict('streamed: added time to first byte <= 2 ms', ttfb.added <= 2, ttfb.detail));
-    await oneMoreHop(upstream, plain[0], streamed[0], ttfb.direct);
+    await standInsAdded(upstream, plain[0], streamed[0], ttfb.direct);
 
     const lockStep = await directAndProxied(`model always ${MODEL_MS} ms, clients in lock-step`, upstream, proxy, false, 'fixed');
     printTable([...lockStep]);
@@ -241,29 +261,19 @@ function againstModel(): Promise<boolean> {
 }
 
 /**
- * For information: the CPU time the proxy's process spends per call, beside a bare pass-through's.
- * Latency on a machine this small is mostly waiting for a core; CPU time is the proxy's own cost,
+ * For information: the CPU time the proxy's process spends per call, beside each stand-in's.
+ * Latency on a machine this small is mostly waiting for a core; CPU time is each one's own cost,
  * whatever else runs.
  */
 async function printCpuPerCall(upstream: Upstream, proxy: Target, proxyPid: number): Promise<void> {
-  const passThrough = await startPassThrough(upstream);
-  try {
-    const runs: [string, number, Target, unknown][] = [
-      ['proxy', proxyPid, proxy, QUESTION],
-      ['proxy, streamed', proxyPid, proxy, STREAMED],
-      ['bare pass-through', passThrough.pid, passThrough.target, QUESTION],
-      ['bare pass-through, streamed', passThrough.pid, passThrough.target, STREAMED_UPSTREAM],
-    ];
-    const costs: string[] = [];
-    for (const [label, pid, target, body] of runs) {
-      const ms = await cpuPerCall(pid, target, body);
-      if (ms === undefined) return;
-      costs.push(`${label} ${ms.toFixed(2)} ms`);
-    }
-    console.log(`info  CPU time per call (instant model, ${CPU_CALLS} calls from 10 clients): ${costs.join(', ')}`);
-  } finally {
-    await passThrough.close();
-  }
+  const costs: string[] = [];
+  const cost = async (label: string, pid: number, target: Target, bodies: [unknown, unknown]) => {
+    const [plain, streamed] = [await cpuPerCall(pid, target, bodies[0]), await cpuPerCall(pid, target, bodies[1])];
+    if (plain !== undefined && streamed !== undefined) costs.push(`${label} ${plain.toFixed(2)} / ${streamed.toFixed(2)} ms`);
+  };
+  await cost('proxy', proxyPid, proxy, [QUESTION, STREAMED]);
+  await eachStandIn(upstream, (standIn, target, pid) => cost(standIn.name, pid, target, [QUESTION, STREAMED_UPSTREAM]));
+  if (costs.length) console.log(`info  CPU time per call, non-streamed / streamed (instant model, ${CPU_CALLS} calls from 10 clients): ${costs.join('; ')}`);
 }
 
 /** For information (no target): the proxy's own capacity and cost, against a model that answers at once. */
