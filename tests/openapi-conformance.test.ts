@@ -65,7 +65,7 @@ describe('the openapi.json conformance check', () => {
     expect(answerProblems({ ...answer('GET', '/api/models', 200, '{"code":'), complete: false })).toEqual([]);
   });
 
-  it('wants the envelope on a path the document does not have, and nothing of the docs pages', () => {
+  it('wants the envelope on a path the document does not have, and nothing of the docs pages and their redirect', () => {
     expect(answerProblems(answer('GET', '/no/such/route', 404, envelope(404, null, '资源不存在')))).toEqual([]);
     expect(answerProblems(answer('PATCH', '/api/models', 404, { error: 'Not Found' }))).toEqual([
       "body must have required property 'code' {\"missingProperty\":\"code\"}",
@@ -75,6 +75,20 @@ describe('the openapi.json conformance check', () => {
       'body code undefined is not the status 404',
     ]);
     expect(answerProblems(answer('GET', '/docs/', 200, '<html></html>', 'text/html'))).toEqual([]);
+    expect(answerProblems(answer('GET', '/docs', 301, '<p>Redirecting to /docs/</p>', 'text/html'))).toEqual([]);
+    expect(answerProblems(answer('GET', '/docs/swagger-ui.css', 200, '.swagger-ui{}', 'text/css'))).toEqual([]);
+    expect(answerProblems(answer('GET', '/openapi.json', 200, { openapi: '3.0.3' }))).toEqual([]);
+  });
+
+  it('wants the envelope on a failure under /docs or at /openapi.json, as on any unknown route', () => {
+    expect(answerProblems(answer('GET', '/docs/package.json', 404, envelope(404, null, '资源不存在')))).toEqual([]);
+    expect(answerProblems(answer('GET', '/docs/package.json', 404, 'Not Found', 'text/plain; charset=utf-8'))).toEqual([
+      'content type text/plain; charset=utf-8 is not application/json',
+    ]);
+    expect(answerProblems(answer('GET', '/docs/anything', 404, '<html></html>', 'text/html'))).toEqual([
+      'content type text/html is not application/json',
+    ]);
+    expect(answerProblems(answer('POST', '/openapi.json', 404, { error: 'Not Found' }))).toContain('body code undefined is not the status 404');
   });
 
   it('checks each complete data: frame of a stream is a chunk or the error frame, but for [DONE]', () => {

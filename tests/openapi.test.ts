@@ -5,7 +5,8 @@ import spectralCore from '@stoplight/spectral-core';
 import Parsers from '@stoplight/spectral-parsers';
 import { oas } from '@stoplight/spectral-rulesets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from './support/http.js';
+import { expectError } from './support/envelope.js';
+import { request, rawGet } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const committedText = readFileSync(new URL('../openapi.json', import.meta.url), 'utf8');
@@ -148,6 +149,14 @@ describe('openapi.json', () => {
   });
 });
 
+/** The content type each kind of file under /docs is answered with. */
+const ASSET_TYPES: Record<string, RegExp> = {
+  css: /^text\/css/,
+  js: /^application\/javascript/,
+  map: /^application\/json/,
+  png: /^image\/png$/,
+};
+
 describe('GET /openapi.json and GET /docs', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -178,14 +187,63 @@ describe('GET /openapi.json and GET /docs', () => {
     const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]!);
     expect(scripts.length).toBeGreaterThan(0);
     for (const attrs of scripts) expect(attrs).toMatch(/src=/);
+  });
 
-    for (const src of scripts.map((attrs) => /src=["']\.\/([^"']+)["']/.exec(attrs)![1]!)) {
-      const asset = await fetch(`${app.url}/docs/${src}`);
-      expect(asset.status, src).toBe(200);
-      expect(asset.headers.get('content-type'), src).toMatch(/javascript/);
-      const body = await asset.text();
-      if (src === 'swagger-ui-init.js') expect(body).toContain('"swaggerUrl": "/openapi.json"');
+  it('answers every asset the page, its stylesheet and its initializer link to, with its content type', async () => {
+    const html = await (await fetch(`${app.url}/docs/`)).text();
+    const links = [...html.matchAll(/(?:src|href)=["']([^"']+)["']/g)].map((m) => m[1]!);
+    expect(links.filter((link) => !link.startsWith('./'))).toEqual([]);
+    const assets = links.map((link) => link.slice(2));
+    expect(assets).toEqual(expect.arrayContaining(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-init.js']));
+
+    const bodies = new Map<string, string>();
+    for (const asset of assets) {
+      const res = await fetch(`${app.url}/docs/${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect(res.headers.get('content-type'), asset).toMatch(ASSET_TYPES[asset.split('.').at(-1)!] ?? /^no type expected/);
+      bodies.set(asset, await res.text());
     }
+
+    const cssMap = /sourceMappingURL=(\S+?)\s*\*\//.exec(bodies.get('swagger-ui.css')!)![1]!;
+    const map = await fetch(`${app.url}/docs/${cssMap}`);
+    expect(map.status).toBe(200);
+    expect(map.headers.get('content-type')).toMatch(ASSET_TYPES.map!);
+    expect(await map.json()).toMatchObject({ version: 3, file: 'swagger-ui.css' });
+
+    // The initializer points Swagger UI at the document, which is the committed one.
+    const swaggerUrl = /"swaggerUrl": "([^"]+)"/.exec(bodies.get('swagger-ui-init.js')!)![1]!;
+    expect(swaggerUrl).toBe('/openapi.json');
+    expect((await request(app.url, 'GET', swaggerUrl)).body).toEqual(committed);
+  });
+
+  it.each([
+    '/docs/index.html',
+    '/docs/index.js',
+    '/docs/package.json',
+    '/docs/README.md',
+    '/docs/LICENSE',
+    '/docs/absolute-path.js',
+    '/docs/swagger-initializer.js',
+    '/docs/oauth2-redirect.html',
+    '/docs/swagger-ui.js',
+    '/docs/swagger-ui-bundle.js.map',
+    '/docs/swagger-ui-bundle.js.LICENSE.txt',
+    '/docs/anything',
+    '/docs/sub/',
+    '/docs//',
+    '/docs/x/swagger-ui-init.js',
+    '/docs/x/package.json',
+    '/docs/SWAGGER-UI.CSS',
+    '/DOCS/',
+    '/docs/../package.json',
+    '/docs/%2e%2e/package.json',
+    '/docs/..%2fpackage.json',
+  ])('answers GET %s with the 404 envelope, like any unknown route', async (path) => {
+    expectError(await rawGet(app.url, path), 404, '资源不存在');
+  });
+
+  it('answers a write to the page with the 404 envelope', async () => {
+    expectError(await request(app.url, 'POST', '/docs/', { body: {} }), 404, '资源不存在');
   });
 
   it('keeps the strict policy on the API itself', async () => {

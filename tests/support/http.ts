@@ -1,3 +1,5 @@
+import { get } from 'node:http';
+
 /** A response as the user sees it: status, headers and the parsed JSON body. */
 export interface JsonResponse<T = any> {
   status: number;
@@ -26,6 +28,31 @@ export async function request<T = any>(
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/**
+ * A GET of `path` exactly as written: fetch would resolve its `..` (even spelled `%2e%2e`) before
+ * sending, where a client on a raw socket sends it to the server as it is.
+ */
+export function rawGet(base: string, path: string): Promise<JsonResponse> {
+  return new Promise((resolve, reject) => {
+    const req = get(new URL(base), { path }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+        let body: any;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers, body, text });
+      });
+    });
+    req.on('error', reject);
+  });
 }
 
 export interface Account {

@@ -43,8 +43,14 @@ const document = JSON.parse(readFileSync(new URL('../../openapi.json', import.me
 /**
  * Routes the app serves that are not the API and so not in the document, nor in the envelope:
  * the document itself, and Swagger UI's page, assets and its redirect from `/docs` to `/docs/`.
+ * Only their successes and redirects are exempt: a 404 under /docs (a file the page does not
+ * link to) is any unknown route's, in the envelope.
  */
 const OUTSIDE_THE_DOCUMENT = [/^\/openapi\.json$/, /^\/docs(\/|$)/];
+
+function outsideTheDocument(path: string, status: number): boolean {
+  return status < 400 && OUTSIDE_THE_DOCUMENT.some((pattern) => pattern.test(path));
+}
 
 /**
  * Express matches routes case-insensitively and with or without a trailing slash, so the same
@@ -114,7 +120,7 @@ function pathOf(url: string): string {
 /** What is wrong with `answer` for a client built from openapi.json; empty when nothing is. */
 export function answerProblems(answer: Answer): string[] {
   const path = pathOf(answer.url);
-  if (OUTSIDE_THE_DOCUMENT.some((pattern) => pattern.test(path))) return [];
+  if (outsideTheDocument(path, answer.status)) return [];
   // A CORS preflight (CORS_ORIGINS set) is the browser's question, answered by the cors middleware:
   // 204 and headers, no body, on any path.
   if (answer.method.toUpperCase() === 'OPTIONS' && answer.status === 204) {
