@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliFixture, type CliUserEnv, startCliFixture } from './support/cli-fixture.js';
 import { startPipedCli, startTerminalCli } from './support/cli-interactive.js';
 import { CLI_TESTS, runCli } from './support/cli-process.js';
+import { eventually } from './support/eventually.js';
 import { DEFAULT_REPLY, FAKE_ERRORS, streamPieces } from './support/fake-dashscope.js';
 import { request } from './support/http.js';
 
@@ -30,32 +31,55 @@ async function storedMessages(env: Parameters<typeof runCli>[0], id: string) {
 }
 
 describe('bailian-chat chat, with stdin piped', CLI_TESTS, () => {
-  it('stops the reply on Ctrl-C (SIGINT), carries on with the next question, and quits at end of input', async () => {
+  it('on SIGINT mid-reply, stops the reply and exits 130 without sending the lines left', async () => {
     const { env } = await fx.loggedIn();
     const id = await newConversation(env);
     fx.fake.next({ fault: 'stall_mid_stream' });
+    const upstreamBefore = fx.fake.requests.length;
     const chat = startPipedCli(env, ['chat', id]);
-    chat.write('first question\n');
+    // All three lines are in the pipe before the reply to the first starts; input stays open.
+    chat.write('first question\nsecond question\nthird question\n');
     await chat.waitFor(STALLED_TEXT);
     chat.interrupt();
-    await expect.poll(chat.errors, { timeout: 20_000 }).toContain('[reply stopped]');
 
-    const from = chat.output().length;
-    chat.write('second question\n');
-    await chat.waitFor(`${DEFAULT_REPLY}\n`, from);
-    chat.end();
     const result = await chat.result;
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${STALLED_TEXT}\n${DEFAULT_REPLY}\n`);
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe(`${STALLED_TEXT}\n`);
+    expect(result.stderr).toMatch(/^Conversation \d+ .+ Ctrl-C stops the reply and quits\.\n\[reply stopped\]\n$/);
 
-    // The cut-off reply was kept (status 2) and went to the model as context with the next question.
-    expect(await storedMessages(env, id)).toEqual([
-      ['user', 1, 'first question'],
-      ['assistant', 2, STALLED_TEXT],
-      ['user', 1, 'second question'],
-      ['assistant', 1, DEFAULT_REPLY],
+    // The reply's stream was aborted upstream and the cut-off reply kept (status 2); the lines
+    // after the first never reached the server, nor the model.
+    const upstream = fx.fake.requests.slice(upstreamBefore);
+    expect(upstream).toHaveLength(1);
+    expect(upstream[0]!.body.messages.at(-1).content).toEqual([{ type: 'text', text: 'first question' }]);
+    await eventually(() => expect(upstream[0]!.aborted).toBe(true));
+    await eventually(async () =>
+      expect(await storedMessages(env, id)).toEqual([
+        ['user', 1, 'first question'],
+        ['assistant', 2, STALLED_TEXT],
+      ]),
+    10_000);
+  });
+
+  it('on SIGINT while waiting for the next line, exits 130 even after a failed reply', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({}, { error: 'data_inspection_failed' });
+    const chat = startPipedCli(env, ['chat', id]);
+    chat.write('first question\nsomething rude\n');
+    await expect.poll(chat.errors, { timeout: 20_000 }).toContain(FAKE_ERRORS.data_inspection_failed.message);
+    chat.interrupt();
+
+    const result = await chat.result;
+    expect(result.code).toBe(130);
+    expect(result.stdout).toBe(`${DEFAULT_REPLY}\n`);
+    expect(result.stderr).not.toContain('[reply stopped]');
+    expect(result.stderr).not.toContain('reply failed');
+    expect((await storedMessages(env, id)).map(([role, , text]) => [role, text])).toEqual([
+      ['user', 'first question'],
+      ['assistant', DEFAULT_REPLY],
+      ['user', 'something rude'],
     ]);
-    expect(fx.fake.last.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
   });
 
   it('sends only the last --context messages as context', async () => {
@@ -146,12 +170,14 @@ describe('bailian-chat chat, on a terminal', CLI_TESTS, () => {
     await chat.waitFor('you> ', chat.output().indexOf(DEFAULT_REPLY, afterStop));
     chat.interrupt();
     expect((await chat.result).code).toBe(0);
+    // The cut-off reply was kept (status 2) and went to the model as context with the next question.
     expect((await storedMessages(env, id)).map(([role, status]) => [role, status])).toEqual([
       ['user', 1],
       ['assistant', 2],
       ['user', 1],
       ['assistant', 1],
     ]);
+    expect(fx.fake.last.body.messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
   });
 
   it('shows a spinner on stderr while the first words are awaited', async () => {

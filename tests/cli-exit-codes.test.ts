@@ -29,6 +29,14 @@ describe('bailian-chat exit codes', CLI_TESTS, () => {
     expect(result.stdout).toMatch(/^Usage: bailian-chat/);
   });
 
+  it('says in the help which exit codes there are, 130 for an interruption included', async () => {
+    const help = await runCli(fx.freshEnv(), ['--help']);
+    expect(help.stdout).toContain('Exit codes: 0 ok, 1 the API (or the network) failed the request, 2 usage error,\n130 Ctrl-C at a password prompt or in a piped chat.');
+    const chatHelp = await runCli(fx.freshEnv(), ['chat', '--help']);
+    expect(chatHelp.stdout).toMatch(/On a terminal: Ctrl-C .+ quits\n\(exit 0\)\./);
+    expect(chatHelp.stdout).toContain('Ctrl-C (SIGINT) stops the reply being written and quits without sending the lines left (exit 130)');
+  });
+
   it.each([
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['conversations', 'list', '--colour'], "unknown option '--colour'"],

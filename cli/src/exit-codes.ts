@@ -5,7 +5,7 @@ export const ExitCode = {
   apiError: 1,
   /** The command line itself was wrong: unknown command or option, missing or invalid argument. */
   usage: 2,
-  /** Ctrl-C at a prompt: the shell convention, 128 + SIGINT. */
+  /** Ctrl-C at a password prompt, or SIGINT ending a piped chat: the shell convention, 128 + SIGINT. */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

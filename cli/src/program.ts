@@ -9,7 +9,8 @@ import { registerModelsCommand } from './commands/models-command.js';
 import { registerStatsCommand } from './commands/stats-command.js';
 
 const EXIT_CODES_HELP = `
-Exit codes: 0 ok, 1 the API (or the network) failed the request, 2 usage error.
+Exit codes: 0 ok, 1 the API (or the network) failed the request, 2 usage error,
+130 Ctrl-C at a password prompt or in a piped chat.
 Server: --base-url, else BAILIAN_CHAT_URL, else ${DEFAULT_BASE_URL}.`;
 
 /**

@@ -2,7 +2,7 @@ import { ApiConnectionError, ApiError, ApiTimeoutError, ChatStreamError, RateLim
 import { CommanderError } from 'commander';
 import { NotLoggedInError, SessionExpiredError } from './cli-context.js';
 import { ExitCode } from './exit-codes.js';
-import { PromptInterrupted } from './input/password-prompt.js';
+import { Interrupted } from './interrupted.js';
 import { UsageError } from './usage-error.js';
 
 /** Reasons that mean no connection was made: the server is not running there, or not at that name. */
@@ -76,7 +76,7 @@ export function reportError(error: unknown, baseUrl: string, stderr: NodeJS.Writ
     print(`error: ${error.message}`, '(add --help for usage)');
     return ExitCode.usage;
   }
-  if (error instanceof PromptInterrupted) return ExitCode.interrupted;
+  if (error instanceof Interrupted) return ExitCode.interrupted;
   if (error instanceof SessionExpiredError) {
     print(`error: ${error.message}`, 'hint: the login has expired or was revoked: run `bailian-chat login <username>`');
     return ExitCode.apiError;

@@ -15,14 +15,23 @@ function endsSession(error: unknown): boolean {
 
 /**
  * The interactive chat: each line is stored as the user's message, then the model's reply streams
- * out and the server stores it in the conversation. Ctrl-C during a reply stops that reply; Ctrl-C
- * at the prompt, `/exit`, end of input, or a failure no later turn could get past ends the session. Without a terminal (stdin piped) there
- * is no prompt, and Ctrl-C is the SIGINT signal rather than a key readline sees.
+ * out and the server stores it in the conversation. `/exit`, end of input, or a failure no later
+ * turn could get past ends the session.
+ *
+ * Ctrl-C means two things. On a terminal it is a key readline sees: it stops the reply under way,
+ * and at the prompt it quits. Without one (stdin or stdout piped) it is the SIGINT signal (as is a
+ * `kill -INT` at any time), which a shell sends the whole job: the rest of the job is going away, so the session stops its reply and
+ * ends there, without sending the lines still to read, and the command exits 130 as a process
+ * killed by it would.
  */
 export class ChatSession {
+  /** Whether the user types at a prompt (readline edits the line and sees Ctrl-C as a key). */
+  readonly terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   private reply: AbortController | undefined;
   /** Replies that failed (not the ones the user stopped). */
   failures = 0;
+  /** Set once SIGINT has ended the session. */
+  interrupted = false;
 
   constructor(
     private readonly client: BailianClient,
@@ -33,34 +42,44 @@ export class ChatSession {
   ) {}
 
   async run(): Promise<void> {
-    const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const { terminal } = this;
     const lines = createInterface({
       input: process.stdin,
       output: terminal ? process.stdout : undefined,
       terminal,
       prompt: 'you> ',
     });
-    const onInterrupt = () => this.interrupt(lines);
-    lines.on('SIGINT', onInterrupt);
-    process.on('SIGINT', onInterrupt);
+    const onKey = () => this.stopOrQuit(lines);
+    const onSignal = () => this.interrupt(lines);
+    lines.on('SIGINT', onKey);
+    process.on('SIGINT', onSignal);
     try {
       if (terminal) lines.prompt();
       for await (const line of lines) {
+        // readline may have read lines past the one the signal came during: they stay unsent.
+        if (this.interrupted) break;
         const text = line.trim();
         if (QUIT_COMMANDS.has(text)) break;
         if (text && !(await this.turn(text))) break;
         if (terminal) lines.prompt();
       }
     } finally {
-      process.off('SIGINT', onInterrupt);
+      process.off('SIGINT', onSignal);
       lines.close();
     }
   }
 
-  /** The first Ctrl-C stops the reply under way; one with no reply under way ends the session. */
-  private interrupt(lines: Interface): void {
+  /** Ctrl-C on a terminal: the first stops the reply under way; one with no reply under way ends the session. */
+  private stopOrQuit(lines: Interface): void {
     if (this.reply && !this.reply.signal.aborted) this.reply.abort();
     else lines.close();
+  }
+
+  /** SIGINT: the reply under way (if any) is stopped, and no more input is read. */
+  private interrupt(lines: Interface): void {
+    this.interrupted = true;
+    this.reply?.abort();
+    lines.close();
   }
 
   /** One question and its reply; false when the session cannot go on. */
@@ -78,7 +97,7 @@ export class ChatSession {
     } catch (error) {
       if (signal.aborted) {
         process.stderr.write('[reply stopped]\n');
-        return true;
+        return !this.interrupted;
       }
       this.failures += 1;
       this.report(error);

@@ -1,16 +1,9 @@
 import { createInterface } from 'node:readline';
+import { Interrupted } from '../interrupted.js';
 
 const ENTER = new Set(['\r', '\n', '\u0004']);
 const BACKSPACE = new Set(['\u007f', '\b']);
 const CTRL_C = '\u0003';
-
-/** Thrown when the user presses Ctrl-C at a prompt. */
-export class PromptInterrupted extends Error {
-  override readonly name = 'PromptInterrupted';
-  constructor() {
-    super('interrupted');
-  }
-}
 
 /** Without a terminal (a script piping the password in) the first line of stdin is the answer. */
 function readLine(input: NodeJS.ReadStream): Promise<string> {
@@ -42,7 +35,7 @@ function readHidden(question: string, input: NodeJS.ReadStream, output: NodeJS.W
     };
     const onData = (chunk: string) => {
       for (const char of chunk) {
-        if (char === CTRL_C) return finish(new PromptInterrupted());
+        if (char === CTRL_C) return finish(new Interrupted());
         if (ENTER.has(char)) return finish();
         if (BACKSPACE.has(char)) answer = [...answer].slice(0, -1).join('');
         else if (char >= ' ') answer += char;
