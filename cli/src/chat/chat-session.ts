@@ -20,9 +20,9 @@ function endsSession(error: unknown): boolean {
  *
  * Ctrl-C means two things. On a terminal it is a key readline sees: it stops the reply under way,
  * and at the prompt it quits. Without one (stdin or stdout piped) it is the SIGINT signal (as is a
- * `kill -INT` at any time), which a shell sends the whole job: the rest of the job is going away, so the session stops its reply and
- * ends there, without sending the lines still to read, and the command exits 130 as a process
- * killed by it would.
+ * `kill -INT` at any time), which a shell sends the whole job: the rest of the job is going away,
+ * so the session stops its reply and ends there, without sending the lines still to read, and the
+ * command exits 130 as a process killed by it would.
  */
 export class ChatSession {
   /** Whether the user types at a prompt (readline edits the line and sees Ctrl-C as a key). */
