@@ -142,8 +142,8 @@ describe('ApiCallWriter', () => {
 describe('isTransientFailure', () => {
   const withCode = (code: string) => Object.assign(new Error('x'), { code });
 
-  it('is true for a lost or refused connection and for a statement the server interrupted', () => {
-    for (const code of ['57P01', '57014', '08006', '53300', '40001', '40P01', 'ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY']) {
+  it('is true for a lost or refused connection, a statement the server interrupted and a lock not granted in time', () => {
+    for (const code of ['57P01', '57014', '08006', '53300', '40001', '40P01', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'SQLITE_BUSY']) {
       expect(isTransientFailure(withCode(code)), code).toBe(true);
     }
     expect(isTransientFailure(new Error('Connection terminated unexpectedly'))).toBe(true);
@@ -151,7 +151,7 @@ describe('isTransientFailure', () => {
   });
 
   it('is false for what fails every time: constraints, bad data, bad SQL', () => {
-    for (const code of ['23503', '23505', '22P02', '42P01', '40002', 'SQLITE_CONSTRAINT_FOREIGNKEY', 'ERR_INVALID_ARG_TYPE']) {
+    for (const code of ['23503', '23505', '22P02', '42P01', '40002', '55000', '55006', 'SQLITE_CONSTRAINT_FOREIGNKEY', 'ERR_INVALID_ARG_TYPE']) {
       expect(isTransientFailure(withCode(code)), code).toBe(false);
     }
     expect(isTransientFailure(new Error('no such table: api_calls'))).toBe(false);

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       bodyLimit: 20 * 1024 * 1024,
       statsTimezone: 'UTC',
       shutdownGraceMs: 8_000,
-      databasePool: { max: 10, connectTimeoutMs: 5_000 },
+      databasePool: { max: 10, connectTimeoutMs: 5_000, lockTimeoutMs: 5_000 },
       readyzTimeoutMs: 800,
       logLevel: 'info',
       corsOrigins: [],
@@ -69,6 +69,7 @@ describe('loadConfig', () => {
         SHUTDOWN_GRACE_MS: '2500',
         DATABASE_POOL_MAX: '25',
         DATABASE_CONNECT_TIMEOUT_MS: '1500',
+        DATABASE_LOCK_TIMEOUT_MS: '750',
         READYZ_TIMEOUT_MS: '400',
       }),
     );
@@ -80,7 +81,7 @@ describe('loadConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       trustProxy: 1,
       shutdownGraceMs: 2500,
-      databasePool: { max: 25, connectTimeoutMs: 1500 },
+      databasePool: { max: 25, connectTimeoutMs: 1500, lockTimeoutMs: 750 },
       readyzTimeoutMs: 400,
     });
     expect(loadConfig(env({ ALLOWED_MODELS: '*' })).allowedModels).toBeNull();
@@ -106,6 +107,12 @@ describe('loadConfig', () => {
     ['DATABASE_CONNECT_TIMEOUT_MS', '0'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
     ['DATABASE_CONNECT_TIMEOUT_MS', '2147483648'],
+    // 0 is "wait forever" to PostgreSQL's lock_timeout and "never wait" to SQLite's busy timeout.
+    ['DATABASE_LOCK_TIMEOUT_MS', '0'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '-1'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '1.5'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '5s'],
+    ['DATABASE_LOCK_TIMEOUT_MS', '2147483648'],
     ['READYZ_TIMEOUT_MS', '0'],
     ['READYZ_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with one line naming it', (name, value) => {

@@ -1,22 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createPgPool } from '../server/src/db/database.js';
 import { holdConnection } from './support/hold-connections.js';
 import { createAccount } from './support/http.js';
+import { readableLogger } from './support/readable-logger.js';
 import { silentDatabase } from './support/silent-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const lost = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
 
 const NO_CONNECTION_LOG = 'no database connection within DATABASE_CONNECT_TIMEOUT_MS (pool busy or database not answering)';
-
-/** A logger whose lines a test reads. */
-function readableLogger() {
-  const lines: Record<string, any>[] = [];
-  return { lines, logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) }) };
-}
 
 /** A request that gives up after 10 s (a hang fails the test rather than holding it), and how long it took. */
 async function timedRequest(url: string, init: RequestInit = {}): Promise<{ status: number; body: any; ms: number }> {
@@ -35,7 +29,7 @@ const login = (app: TestApp, username: string, password: string) =>
 
 describe('the PostgreSQL pool', () => {
   it('takes its size and connection wait from the configuration, and waits 5 s at the most by default', async () => {
-    const sized = createPgPool('postgres://nobody@127.0.0.1:1/none', undefined, { max: 3, connectTimeoutMs: 250 });
+    const sized = createPgPool('postgres://nobody@127.0.0.1:1/none', undefined, { max: 3, connectTimeoutMs: 250, lockTimeoutMs: 250 });
     expect(sized.options).toMatchObject({ max: 3, connectionTimeoutMillis: 250 });
     await sized.end();
     const byDefault = createPgPool('postgres://nobody@127.0.0.1:1/none');

@@ -11,7 +11,7 @@ import { FakeDashScope, streamPieces, DEFAULT_REPLY } from './support/fake-dashs
 import { eventually } from './support/eventually.js';
 import { createAccount, request } from './support/http.js';
 import { readSseData } from './support/sse.js';
-import { freePort, startServerProcess, type ServerProcess } from './support/server-process.js';
+import { expectRefusedStart, freePort, startServerProcess } from './support/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bailian-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,14 +44,6 @@ const logMessages = (stdout: string) =>
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line).msg as string);
 
-/** The process stopped with exit code 1 and one stderr line naming `variable`, no stack trace. */
-async function expectRefusedStart(server: ServerProcess, variable: string) {
-  expect(await server.exited).toBe(1);
-  const lines = server.stderr().trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(variable);
-}
-
 describe('start-up with a bad configuration', () => {
   it('exits 1 with one line naming PORT when the port is taken', async () => {
     const taken = createServer();
@@ -69,6 +61,7 @@ describe('start-up with a bad configuration', () => {
     ['JWT_SECRET missing under NODE_ENV=production', { NODE_ENV: 'production' }, 'JWT_SECRET'],
     ['PORT=abc', { PORT: 'abc' }, 'PORT'],
     ['a JWT_SECRET under 32 bytes', { JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    ['DATABASE_LOCK_TIMEOUT_MS=0', { DATABASE_LOCK_TIMEOUT_MS: '0' }, 'DATABASE_LOCK_TIMEOUT_MS'],
   ])('%s: exits 1 with one stderr line naming the variable', async (_name, env, variable) => {
     await expectRefusedStart(startServerProcess({ DATABASE_URL: `sqlite:${join(dir, 'bad', 'db.sqlite')}`, ...env }), variable);
   });

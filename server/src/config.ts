@@ -64,6 +64,8 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: integer(1, 1000).default(String(DEFAULT_POOL.max)),
   // 0 would be pg's "wait forever", which is what this bound is for: at least 1 ms.
   DATABASE_CONNECT_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.connectTimeoutMs)),
+  // 0 is "wait forever" to PostgreSQL's lock_timeout and "never wait" to SQLite's: neither is a bound.
+  DATABASE_LOCK_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.lockTimeoutMs)),
   READYZ_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_READYZ_TIMEOUT_MS)),
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   ACCESS_TOKEN_TTL: integer(1).default('3600'),
@@ -106,7 +108,7 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
-  /** The PostgreSQL pool's size and connection wait; SQLite has one connection. */
+  /** The PostgreSQL pool's size and connection wait, and the lock wait of both databases. */
   databasePool: PoolOptions;
   /** How long /readyz waits for the database before it answers 503. */
   readyzTimeoutMs: number;
@@ -185,7 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    databasePool: { max: e.DATABASE_POOL_MAX, connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS },
+    databasePool: {
+      max: e.DATABASE_POOL_MAX,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      lockTimeoutMs: e.DATABASE_LOCK_TIMEOUT_MS,
+    },
     readyzTimeoutMs: e.READYZ_TIMEOUT_MS,
     jwtSecret: e.JWT_SECRET ?? devSecret(dataDirOf(e.DATABASE_URL)),
     accessTokenTtl: e.ACCESS_TOKEN_TTL,

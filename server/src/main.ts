@@ -5,6 +5,7 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { ensureStatsRollup } from './history/stats-rollup-rebuild.js';
 import { createLogger } from './logger.js';
+import { startupFailure } from './startup-failure.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 async function main() {
@@ -37,6 +38,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(startupFailure(err));
   process.exit(1);
 });

@@ -1,6 +1,7 @@
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
+import { startupFailure } from './startup-failure.js';
 
 try {
   const config = loadConfig();
@@ -9,6 +10,6 @@ try {
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   await db.destroy();
 } catch (err) {
-  console.error(err instanceof ConfigError || err instanceof Error ? err.message : err);
+  console.error(startupFailure(err));
   process.exit(1);
 }

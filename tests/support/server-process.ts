@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -62,4 +63,12 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
         check();
       }),
   };
+}
+
+/** The process stopped with exit code 1 and one stderr line naming `variable`, no stack trace. */
+export async function expectRefusedStart(server: ServerProcess, variable: string): Promise<void> {
+  expect(await server.exited).toBe(1);
+  const lines = server.stderr().trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(variable);
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { objectRows, type RowStatement } from './object-rows.js';
 import { DEFAULT_POOL, type PoolOptions } from './pool-options.js';
 import { registerSqliteReader } from './prepared-query.js';
+import { sessionSettings } from './session-settings.js';
 import { loadSqlite } from './sqlite-driver.js';
 import type { Database } from './schema.js';
 
@@ -34,13 +35,17 @@ function cacheStatements(sqlite: SQLite.Database): SQLite.Database {
   return sqlite;
 }
 
-function openSqlite(path: string): Db {
+/**
+ * `lockTimeoutMs` is how long a statement waits for the file's lock that another process holds (a
+ * migration, a backup, the sqlite3 shell) before it fails with SQLITE_BUSY. SQLite waits in the
+ * calling thread: the whole server waits with it.
+ */
+function openSqlite(path: string, lockTimeoutMs: number): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const Sqlite = loadSqlite();
-  const sqlite = new Sqlite(path);
+  const sqlite = new Sqlite(path, { timeout: lockTimeoutMs });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(sqlite) }) });
   registerSqliteReader(db, (source) => sqlite.prepare(source) as unknown as RowStatement);
@@ -62,10 +67,15 @@ function openSqlite(path: string): Db {
  * A query that gets no connection within `connectTimeoutMs` (all `max` are held, or a new one
  * does not open) fails with pg's 'timeout exceeded when trying to connect' or 'Connection
  * terminated due to connection timeout' (see isConnectTimeout) instead of waiting in the pool's
- * queue for as long as the holders take.
+ * queue for as long as the holders take. A statement that waits `lockTimeoutMs` for a lock fails
+ * with SQLSTATE 55P03 (see isLockTimeout and sessionSettings).
  */
 export function createPgPool(url: string, logger?: Pick<Logger, 'warn'>, options: PoolOptions = DEFAULT_POOL): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: options.max, connectionTimeoutMillis: options.connectTimeoutMs });
+  const pool = new pg.Pool({
+    ...sessionSettings(url, options.lockTimeoutMs),
+    max: options.max,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+  });
   pool.on('error', (err) => logger?.warn({ err }, 'idle database connection lost'));
   pool.on('connect', (client) => client.on('error', ignoreLostConnection));
   return pool;
@@ -84,9 +94,9 @@ function openPostgres(url: string, logger: Pick<Logger, 'warn'> | undefined, poo
 /**
  * Opens the database named by DATABASE_URL (`sqlite:<path>`, `sqlite::memory:`, `postgres://…`);
  * `logger` hears of PostgreSQL connections lost while idle. `pool` sizes the PostgreSQL pool; SQLite
- * has its one connection whatever it says.
+ * has its one connection whatever it says, and takes only its lock timeout.
  */
 export function openDatabase(url: string, logger?: Pick<Logger, 'warn'>, pool: PoolOptions = DEFAULT_POOL): Db {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), pool.lockTimeoutMs);
   return openPostgres(url, logger, pool);
 }

@@ -7,10 +7,11 @@ export function isUniqueViolation(err: unknown): boolean {
 /**
  * PostgreSQL error classes that say nothing against the statement itself: connection exceptions
  * (08), operator intervention (57: a terminated backend, a shutdown, a statement timeout or
- * cancel), insufficient resources (53: too many connections), and a serialization failure or
- * deadlock (40001, 40P01).
+ * cancel), insufficient resources (53: too many connections), a serialization failure or
+ * deadlock (40001, 40P01), and a lock not granted within lock_timeout (55P03): another try may
+ * find the lock released.
  */
-const TRANSIENT_SQLSTATE = /^(08|57|53|40001$|40P01$)/;
+const TRANSIENT_SQLSTATE = /^(08|57|53|40001$|40P01$|55P03$)/;
 /** Node's socket errors, as pg passes them on when it cannot reach the server or loses it. */
 const SOCKET_ERROR = /^E[A-Z]+$/;
 /** What pg itself throws, with no code, for a connection that died under a client. */
@@ -27,9 +28,19 @@ export function isConnectTimeout(err: unknown): boolean {
 }
 
 /**
+ * True when a statement waited DATABASE_LOCK_TIMEOUT_MS for a lock another transaction held, and
+ * gave up: PostgreSQL's lock_not_available (lock_timeout), SQLite's busy timeout.
+ */
+export function isLockTimeout(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '55P03' || code === 'SQLITE_BUSY';
+}
+
+/**
  * True for a failure that the same write may not meet again: the database connection was lost or
- * refused, the server interrupted the statement, or (SQLite) the database was busy. A constraint
- * violation, bad data or bad SQL fails every time and is not transient.
+ * refused, the server interrupted the statement, or a lock was not granted in time (SQLite: the
+ * database was busy). A constraint violation, bad data or bad SQL fails every time and is not
+ * transient.
  */
 export function isTransientFailure(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

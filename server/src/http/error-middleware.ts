@@ -3,7 +3,7 @@ import { RequestValidationError } from '@ts-rest/express';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodError } from 'zod';
-import { isConnectTimeout } from '../db/errors.js';
+import { isConnectTimeout, isLockTimeout } from '../db/errors.js';
 import { ApiError } from './errors.js';
 import { errorBody } from './respond.js';
 
@@ -46,6 +46,16 @@ function clientLeftBeforeBody(res: Response): void {
  */
 const NO_DATABASE_CONNECTION = 'no database connection within DATABASE_CONNECT_TIMEOUT_MS (pool busy or database not answering)';
 
+/** What a request whose statement waited for a lock another transaction held, and gave up, logs. */
+const LOCK_NOT_GRANTED = 'database lock not granted within DATABASE_LOCK_TIMEOUT_MS (held by another transaction)';
+
+/** The log line of a 500: the database's state when that is what failed, not a bug in the code. */
+function whatFailed(err: unknown): string {
+  if (isConnectTimeout(err)) return NO_DATABASE_CONNECTION;
+  if (isLockTimeout(err)) return LOCK_NOT_GRANTED;
+  return 'unhandled error';
+}
+
 /** The last middleware: whatever went wrong, the client gets our envelope and nothing internal. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -79,9 +89,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json(errorBody(status, Messages.badRequest));
       return;
     }
-    // Not a bug in the code but the database's state: a log line that says so, not 'unhandled error'.
-    const what = isConnectTimeout(err) ? NO_DATABASE_CONNECTION : 'unhandled error';
-    logger.error({ err, reqId: req.id }, what);
+    logger.error({ err, reqId: req.id }, whatFailed(err));
     res.status(500).json(errorBody(500, Messages.internal));
   };
 }

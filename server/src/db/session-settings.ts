@@ -1,0 +1,29 @@
+/**
+ * How long a connection of ours may sit in an open transaction without running a statement before
+ * PostgreSQL ends its session. The app waits on nothing but the database inside a transaction, so
+ * a connection idle in one for a minute was left there (a bug, a process frozen mid-transaction):
+ * without this it would hold its locks forever, and every request needing them would fail after
+ * DATABASE_LOCK_TIMEOUT_MS for as long as it does.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * pg's connection string and `options` startup parameter that give every connection of the pool
+ * its lock_timeout and idle_in_transaction_session_timeout. They go out with the connection's
+ * startup message: no round trip for them, neither per query nor per connection.
+ *
+ * Options already given (a search_path, Neon's endpoint id) are kept, before ours so that ours
+ * win over anything they say of the same settings. pg takes those of DATABASE_URL's `?options=`
+ * over the pool's, so they are moved out of the URL, and PGOPTIONS only when the pool has none.
+ */
+export function sessionSettings(url: string, lockTimeoutMs: number): { connectionString: string; options: string } {
+  const ours = `-c lock_timeout=${lockTimeoutMs} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const inUrl = parsed?.searchParams.get('options');
+  if (parsed && inUrl) {
+    parsed.searchParams.delete('options');
+    return { connectionString: parsed.toString(), options: `${inUrl} ${ours}` };
+  }
+  const fromEnv = process.env.PGOPTIONS;
+  return { connectionString: url, options: fromEnv ? `${fromEnv} ${ours}` : ours };
+}
