@@ -135,20 +135,25 @@ describe('a lock held by another transaction (on PostgreSQL)', () => {
     // What another replica's migration holds while it runs: the table of applied migrations.
     const holder = await pgLockHolder(app.config.databaseUrl, 'lock table kysely_migration in access exclusive mode');
     try {
-      const server = startServerProcess({
-        DATABASE_URL: app.config.databaseUrl,
-        DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-      });
-      await expectRefusedStart(server, 'DATABASE_LOCK_TIMEOUT_MS');
-      expect(server.stderr()).toContain('lock timeout');
+      expect(await stderrOfStartStoppedByLock(app.config.databaseUrl)).toContain('lock timeout');
     } finally {
       await holder.release();
       await app.close();
     }
   });
 });
+
+/** Starts the server on `databaseUrl`; expects it to stop with one line naming DATABASE_LOCK_TIMEOUT_MS, and returns its stderr. */
+async function stderrOfStartStoppedByLock(databaseUrl: string): Promise<string> {
+  const server = startServerProcess({
+    DATABASE_URL: databaseUrl,
+    DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
+    JWT_SECRET: TEST_JWT_SECRET,
+    PORT: '0',
+  });
+  await expectRefusedStart(server, 'DATABASE_LOCK_TIMEOUT_MS');
+  return server.stderr();
+}
 
 describe('a lock held by another connection to the SQLite file', () => {
   it('answers a write that waits DATABASE_LOCK_TIMEOUT_MS for the write lock 500, logs why, and stores nothing', async () => {
@@ -175,14 +180,7 @@ describe('a lock held by another connection to the SQLite file', () => {
     const file = join(dir, 'held-at-start.sqlite');
     const holder = sqliteLockHolder(file);
     try {
-      const server = startServerProcess({
-        DATABASE_URL: `sqlite:${file}`,
-        DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS),
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-      });
-      await expectRefusedStart(server, 'DATABASE_LOCK_TIMEOUT_MS');
-      expect(server.stderr()).toContain('database is locked');
+      expect(await stderrOfStartStoppedByLock(`sqlite:${file}`)).toContain('database is locked');
     } finally {
       holder.release();
     }
