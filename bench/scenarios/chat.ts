@@ -227,7 +227,8 @@ function standInsAdded(upstream: Upstream, plainDirect: Measurement, streamedDir
     ] as const) {
       await upstream.time('spread');
       const run = await load(`${standIn.name}, ${label}`, target, body);
-      added.push(`${(run.p50 - directRun.p50).toFixed(2)} ms ${label}`);
+      const errors = run.errors ? ` (${run.errors} errors)` : '';
+      added.push(`${(run.p50 - directRun.p50).toFixed(2)} ms ${label}${errors}`);
     }
     await upstream.time('fixed');
     const ttfb = (await medianTtfb(target, STREAMED_UPSTREAM)) - directTtfb;
