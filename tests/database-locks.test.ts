@@ -95,17 +95,30 @@ describe('a lock held by another transaction (on PostgreSQL)', () => {
     }
   });
 
-  it("keeps the options DATABASE_URL gives, with its own lock_timeout over theirs", async () => {
+  it("keeps the options DATABASE_URL gives, with its own lock_timeout over theirs, however the URL is written", async () => {
     const app = await startTestApp({}, undefined, { postgres: true });
-    const url = new URL(app.config.databaseUrl);
-    url.searchParams.set('options', '-c statement_timeout=7000 -c lock_timeout=1');
-    const db = openDatabase(url.toString(), undefined, { ...app.config.databasePool, lockTimeoutMs: LOCK_TIMEOUT_MS });
+    const { username, hostname, port, pathname } = new URL(app.config.databaseUrl);
+    const theirs = `options=${encodeURIComponent('-c statement_timeout=7000 -c lock_timeout=1')}`;
+    const shown = async (url: string) => {
+      const db = openDatabase(url, undefined, { ...app.config.databasePool, lockTimeoutMs: LOCK_TIMEOUT_MS });
+      try {
+        const statement = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
+        const lock = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(db);
+        return { ...statement.rows[0], ...lock.rows[0] };
+      } finally {
+        await db.destroy();
+      }
+    };
     try {
-      const statement = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
-      const lock = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(db);
-      expect([statement.rows[0], lock.rows[0]]).toEqual([{ statement_timeout: '7s' }, { lock_timeout: '300ms' }]);
+      expect(await shown(`postgres://${username}@${hostname}:${port}${pathname}?${theirs}`)).toEqual({ statement_timeout: '7s', lock_timeout: '300ms' });
+      // A unix socket's form: no host before the path, so no WHATWG URL, and pg reads it all the same.
+      expect(await shown(`postgres://${username}@${pathname}?host=${hostname}&port=${port}&${theirs}`)).toEqual({
+        statement_timeout: '7s',
+        lock_timeout: '300ms',
+      });
+      // An empty one (a template whose variable was empty) would replace ours with nothing.
+      expect(await shown(`postgres://${username}@${hostname}:${port}${pathname}?options=`)).toEqual({ statement_timeout: '0', lock_timeout: '300ms' });
     } finally {
-      await db.destroy();
       await app.close();
     }
   });

@@ -13,16 +13,21 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
  * startup message: no round trip for them, neither per query nor per connection.
  *
  * Options already given (a search_path, Neon's endpoint id) are kept, before ours so that ours
- * win over anything they say of the same settings. pg takes those of DATABASE_URL's `?options=`
- * over the pool's, so they are moved out of the URL, and PGOPTIONS only when the pool has none.
+ * win over anything they say of the same settings. pg takes DATABASE_URL's `?options=` over the
+ * pool's, even an empty one, so it is always moved out of the URL; PGOPTIONS counts only when the
+ * URL has none. The query string is read as it is written: a URL with no host (a unix socket's
+ * `postgres://user@/db?host=/run/postgresql`) is no WHATWG URL, but pg reads it all the same.
  */
 export function sessionSettings(url: string, lockTimeoutMs: number): { connectionString: string; options: string } {
   const ours = `-c lock_timeout=${lockTimeoutMs} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`;
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  const inUrl = parsed?.searchParams.get('options');
-  if (parsed && inUrl) {
-    parsed.searchParams.delete('options');
-    return { connectionString: parsed.toString(), options: `${inUrl} ${ours}` };
+  const queryAt = url.indexOf('?');
+  const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+  if (query.has('options')) {
+    const given = query.get('options')!;
+    query.delete('options');
+    const rest = query.toString();
+    const connectionString = url.slice(0, queryAt) + (rest ? `?${rest}` : '');
+    return { connectionString, options: given ? `${given} ${ours}` : ours };
   }
   const fromEnv = process.env.PGOPTIONS;
   return { connectionString: url, options: fromEnv ? `${fromEnv} ${ours}` : ours };
