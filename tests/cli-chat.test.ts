@@ -61,6 +61,21 @@ describe('bailian-chat chat, with stdin piped', CLI_TESTS, () => {
     10_000);
   });
 
+  it('on SIGINT mid-reply, exits 130 even when the reader of its output is gone with the job (| head)', async () => {
+    const { env } = await fx.loggedIn();
+    const id = await newConversation(env);
+    fx.fake.next({ fault: 'stall_mid_stream' });
+    const chat = startPipedCli(env, ['chat', id]);
+    chat.write('first question\nsecond question\n');
+    await chat.waitFor(STALLED_TEXT);
+    chat.closeOutput();
+    chat.interrupt();
+
+    const result = await chat.result;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/\[reply stopped\]\n$/);
+  });
+
   it('on SIGINT while waiting for the next line, exits 130 even after a failed reply', async () => {
     const { env } = await fx.loggedIn();
     const id = await newConversation(env);

@@ -15,6 +15,8 @@ export interface InteractiveCli {
   interrupt(): void;
   /** End of input (Ctrl-D on a pipe). */
   end(): void;
+  /** Its output's reader goes away, as `| head` does when Ctrl-C ends the whole job. */
+  closeOutput(): void;
   result: Promise<CliResult>;
 }
 
@@ -32,6 +34,7 @@ function interactive(child: ChildProcessWithoutNullStreams, interrupt: () => voi
     write: (text) => child.stdin.write(text),
     interrupt,
     end: () => child.stdin.end(),
+    closeOutput: () => child.stdout.destroy(),
     result,
     waitFor(text, from = 0) {
       return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createInterface, type Interface } from 'node:readline';
 import { AuthenticationError, type BailianClient, type Conversation, NotFoundError } from '@bailian-chat/client';
+import { ExitCode } from '../exit-codes.js';
 import { printReply } from './print-reply.js';
 import { recentHistory } from './recent-history.js';
 
@@ -75,9 +76,14 @@ export class ChatSession {
     else lines.close();
   }
 
-  /** SIGINT: the reply under way (if any) is stopped, and no more input is read. */
+  /**
+   * SIGINT: the reply under way (if any) is stopped, and no more input is read. The exit code is
+   * set at once: stopping the reply writes to stdout, whose reader the same Ctrl-C may have ended,
+   * and the EPIPE that follows exits there (see main.ts).
+   */
   private interrupt(lines: Interface): void {
     this.interrupted = true;
+    process.exitCode = ExitCode.interrupted;
     this.reply?.abort();
     lines.close();
   }
