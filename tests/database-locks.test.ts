@@ -6,7 +6,11 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@bailian-chat/server';
 import { loadSqlite } from '../server/src/db/sqlite-driver.js';
+import { rebuildStatsRollup } from '../server/src/history/stats-rollup-rebuild.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { apiCallsOf } from './support/chat-app.js';
 import { countStoredMessages, createConversation } from './support/conversations.js';
+import { eventually } from './support/eventually.js';
 import { expectError } from './support/envelope.js';
 import { createAccount, request, type Account } from './support/http.js';
 import { readableLogger } from './support/readable-logger.js';
@@ -139,6 +143,48 @@ describe('a lock held by another transaction (on PostgreSQL)', () => {
       expect(await countStoredMessages(app.db, id)).toBe(1);
     } finally {
       await holder?.release();
+      await app.close();
+    }
+  });
+
+  it('keeps a usage record behind a lock held past all its other retries, and stores it once the lock is released', async () => {
+    const { lines, logger } = readableLogger();
+    const app = await startTestApp({ DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) }, logger, { postgres: true });
+    let holder: Awaited<ReturnType<typeof pgLockHolder>> | undefined;
+    try {
+      const account = await createAccount(app.url, 'recorded');
+      // What a rebuild of the statistics rollup holds while it recounts.
+      holder = await pgLockHolder(app.config.databaseUrl, 'lock table conversations, messages, api_calls in share row exclusive mode');
+      const refused = await request(app.url, 'POST', '/api/bailian/chat/completions', {
+        token: account.accessToken,
+        body: { model: 'qwen-plus', messages: [] },
+      });
+      expect(refused.status).toBe(400);
+      // Longer than the other failures' retries (2.6 s) and four lock waits take together.
+      await sleep(4 * LOCK_TIMEOUT_MS + 3_000);
+      expect(await apiCallsOf(app.db, account.userId)).toEqual([]);
+      await holder.release();
+      await eventually(async () => expect(await apiCallsOf(app.db, account.userId)).toMatchObject([{ status_code: 400 }]));
+      expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    } finally {
+      await holder?.release();
+      await app.close();
+    }
+  }, 20_000);
+
+  it('lets a rebuild of the statistics rollup wait for its tables as long as another holds them', async () => {
+    const app = await startTestApp({ DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) }, undefined, { postgres: true });
+    // What another replica's rebuild holds while it recounts.
+    const holder = await pgLockHolder(app.config.databaseUrl, 'lock table conversations, messages, api_calls in share row exclusive mode');
+    try {
+      let settled = false;
+      const rebuilt = rebuildStatsRollup(app.db, 'Asia/Shanghai').finally(() => (settled = true));
+      await sleep(3 * LOCK_TIMEOUT_MS);
+      expect(settled).toBe(false);
+      await holder.release();
+      await rebuilt;
+    } finally {
+      await holder.release();
       await app.close();
     }
   });

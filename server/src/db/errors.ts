@@ -33,7 +33,16 @@ export function isConnectTimeout(err: unknown): boolean {
  */
 export function isLockTimeout(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === '55P03' || code === 'SQLITE_BUSY';
+  return isPgLockTimeout(err) || code === 'SQLITE_BUSY';
+}
+
+/**
+ * True when a PostgreSQL statement waited lock_timeout for a lock and gave up. Unlike SQLite's
+ * busy wait, which holds the server's one thread, it waited without holding anything up but its
+ * own request: a background write can afford to wait again.
+ */
+export function isPgLockTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '55P03';
 }
 
 /**

@@ -70,13 +70,17 @@ export async function recountStatsRollup(db: Executor, timeZone: string): Promis
 
 /**
  * Rebuilds the rollup from the raw rows in `timeZone`, in one transaction. On PostgreSQL the raw
- * tables are locked against writers first (the lock also excludes a concurrent rebuild): writers in
- * flight finish before the recount reads, later ones wait and then find the new zone. SQLite runs
- * one write transaction at a time anyway.
+ * tables are locked against writers first: writers in flight finish before the recount reads;
+ * later ones wait, a request up to DATABASE_LOCK_TIMEOUT_MS (then it answers 500), a background
+ * write (a usage record, an assistant reply) until the lock is released (retryTransient), and find
+ * the new zone. The rebuild itself waits for its lock as long as it takes (lock_timeout 0 for this
+ * transaction), so that a replica starting while another rebuilds waits for it rather than failing
+ * to start. SQLite runs one write transaction at a time anyway.
  */
 export async function rebuildStatsRollup(db: Executor, timeZone: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (isPostgres(trx)) {
+      await sql`set local lock_timeout = 0`.execute(trx);
       await sql`lock table conversations, messages, api_calls in share row exclusive mode`.execute(trx);
     }
     await replaceRollup(trx, await recountStatsRollup(trx, timeZone));
