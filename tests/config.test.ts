@@ -85,6 +85,7 @@ describe('loadConfig', () => {
       readyzTimeoutMs: 400,
     });
     expect(loadConfig(env({ ALLOWED_MODELS: '*' })).allowedModels).toBeNull();
+    expect(loadConfig(env({ DATABASE_LOCK_TIMEOUT_MS: 'off' })).databasePool.lockTimeoutMs).toBeNull();
   });
 
   it.each([
@@ -113,6 +114,7 @@ describe('loadConfig', () => {
     ['DATABASE_LOCK_TIMEOUT_MS', '1.5'],
     ['DATABASE_LOCK_TIMEOUT_MS', '5s'],
     ['DATABASE_LOCK_TIMEOUT_MS', '2147483648'],
+    ['DATABASE_LOCK_TIMEOUT_MS', 'OFF'],
     ['READYZ_TIMEOUT_MS', '0'],
     ['READYZ_TIMEOUT_MS', '-1'],
   ])('refuses %s=%s with one line naming it', (name, value) => {

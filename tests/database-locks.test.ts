@@ -74,6 +74,21 @@ async function expectSendRefusedByLock(app: TestApp, lines: Record<string, any>[
   expect(await countStoredMessages(app.db, conversationId)).toBe(0);
 }
 
+/** Options a DATABASE_URL may carry (URL-encoded), one of them a lock_timeout of their own. */
+const GIVEN_OPTIONS = encodeURIComponent('-c statement_timeout=7000 -c lock_timeout=1');
+
+/** The statement and lock timeouts a connection opened on `url` with `lockTimeoutMs` runs under. */
+async function shownTimeouts(app: TestApp, url: string, lockTimeoutMs: number | null) {
+  const db = openDatabase(url, undefined, { ...app.config.databasePool, lockTimeoutMs });
+  try {
+    const statement = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
+    const lock = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(db);
+    return { ...statement.rows[0], ...lock.rows[0] };
+  } finally {
+    await db.destroy();
+  }
+}
+
 describe('a lock held by another transaction (on PostgreSQL)', () => {
   it('gives every connection of the pool lock_timeout = DATABASE_LOCK_TIMEOUT_MS and a 1 min idle-in-transaction timeout', async () => {
     const app = await startTestApp({ DATABASE_LOCK_TIMEOUT_MS: String(LOCK_TIMEOUT_MS) }, undefined, { postgres: true });
@@ -102,17 +117,8 @@ describe('a lock held by another transaction (on PostgreSQL)', () => {
   it("keeps the options DATABASE_URL gives, with its own lock_timeout over theirs, however the URL is written", async () => {
     const app = await startTestApp({}, undefined, { postgres: true });
     const { username, hostname, port, pathname } = new URL(app.config.databaseUrl);
-    const theirs = `options=${encodeURIComponent('-c statement_timeout=7000 -c lock_timeout=1')}`;
-    const shown = async (url: string) => {
-      const db = openDatabase(url, undefined, { ...app.config.databasePool, lockTimeoutMs: LOCK_TIMEOUT_MS });
-      try {
-        const statement = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(db);
-        const lock = await sql<{ lock_timeout: string }>`show lock_timeout`.execute(db);
-        return { ...statement.rows[0], ...lock.rows[0] };
-      } finally {
-        await db.destroy();
-      }
-    };
+    const theirs = `options=${GIVEN_OPTIONS}`;
+    const shown = (url: string) => shownTimeouts(app, url, LOCK_TIMEOUT_MS);
     try {
       expect(await shown(`postgres://${username}@${hostname}:${port}${pathname}?${theirs}`)).toEqual({ statement_timeout: '7s', lock_timeout: '300ms' });
       // A unix socket's form: no host before the path, so no WHATWG URL, and pg reads it all the same.
@@ -122,6 +128,19 @@ describe('a lock held by another transaction (on PostgreSQL)', () => {
       });
       // An empty one (a template whose variable was empty) would replace ours with nothing.
       expect(await shown(`postgres://${username}@${hostname}:${port}${pathname}?options=`)).toEqual({ statement_timeout: '0', lock_timeout: '300ms' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sends no options of its own with DATABASE_LOCK_TIMEOUT_MS=off, for a pooler that refuses them', async () => {
+    const app = await startTestApp({}, undefined, { postgres: true });
+    const { username, hostname, port, pathname } = new URL(app.config.databaseUrl);
+    try {
+      expect(await shownTimeouts(app, `postgres://${username}@${hostname}:${port}${pathname}?options=${GIVEN_OPTIONS}`, null)).toEqual({
+        statement_timeout: '7s',
+        lock_timeout: '1ms',
+      });
     } finally {
       await app.close();
     }

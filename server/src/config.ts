@@ -44,6 +44,15 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/**
+ * A wait in ms (from `min`), or `off`: no bound (null). For a setting whose bound some deployments
+ * cannot take, such as a pooler that refuses the startup parameter carrying it.
+ */
+const millisOrOff = (min: number) =>
+  z.union([z.literal('off').transform(() => null), integer(min, 2_147_483_647)], {
+    errorMap: () => ({ message: `must be a whole number of ms >= ${min}, or off` }),
+  });
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const commaList = z.string().transform((v) =>
   v
@@ -65,7 +74,7 @@ const EnvSchema = z.object({
   // 0 would be pg's "wait forever", which is what this bound is for: at least 1 ms.
   DATABASE_CONNECT_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.connectTimeoutMs)),
   // 0 is "wait forever" to PostgreSQL's lock_timeout and "never wait" to SQLite's: neither is a bound.
-  DATABASE_LOCK_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_POOL.lockTimeoutMs)),
+  DATABASE_LOCK_TIMEOUT_MS: millisOrOff(1).default(String(DEFAULT_POOL.lockTimeoutMs)),
   READYZ_TIMEOUT_MS: integer(1, 2_147_483_647).default(String(DEFAULT_READYZ_TIMEOUT_MS)),
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   ACCESS_TOKEN_TTL: integer(1).default('3600'),

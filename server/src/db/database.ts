@@ -35,15 +35,18 @@ function cacheStatements(sqlite: SQLite.Database): SQLite.Database {
   return sqlite;
 }
 
+/** The longest busy timeout better-sqlite3 takes (a C int of ms, 24 days): no bound to speak of. */
+const NO_BOUND_MS = 2_147_483_647;
+
 /**
  * `lockTimeoutMs` is how long a statement waits for the file's lock that another process holds (a
  * migration, a backup, the sqlite3 shell) before it fails with SQLITE_BUSY. SQLite waits in the
  * calling thread: the whole server waits with it.
  */
-function openSqlite(path: string, lockTimeoutMs: number): Db {
+function openSqlite(path: string, lockTimeoutMs: number | null): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const Sqlite = loadSqlite();
-  const sqlite = new Sqlite(path, { timeout: lockTimeoutMs });
+  const sqlite = new Sqlite(path, { timeout: lockTimeoutMs ?? NO_BOUND_MS });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');

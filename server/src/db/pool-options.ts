@@ -16,9 +16,10 @@ export interface PoolOptions {
    * How long a statement waits for a row or table lock another transaction holds before it fails
    * (DATABASE_LOCK_TIMEOUT_MS): PostgreSQL's lock_timeout on every connection of the pool, SQLite's
    * busy timeout. Without it a statement behind a lock on PostgreSQL waits for as long as the
-   * holder takes, and holds its own connection meanwhile.
+   * holder takes, and holds its own connection meanwhile. null (`off`): no bound, and nothing
+   * sent to PostgreSQL at connection start-up, for a pooler that refuses startup parameters.
    */
-  lockTimeoutMs: number;
+  lockTimeoutMs: number | null;
 }
 
 /**

@@ -9,7 +9,8 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * pg's connection string and `options` startup parameter that give every connection of the pool
- * its lock_timeout and idle_in_transaction_session_timeout. They go out with the connection's
+ * its lock_timeout and idle_in_transaction_session_timeout (none with DATABASE_LOCK_TIMEOUT_MS=off:
+ * some poolers, Neon's and PgBouncer's among them, refuse a connection whose options set these). They go out with the connection's
  * startup message: no round trip for them, neither per query nor per connection.
  *
  * Options already given (a search_path, Neon's endpoint id) are kept, before ours so that ours
@@ -18,7 +19,9 @@ const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
  * URL has none. The query string is read as it is written: a URL with no host (a unix socket's
  * `postgres://user@/db?host=/run/postgresql`) is no WHATWG URL, but pg reads it all the same.
  */
-export function sessionSettings(url: string, lockTimeoutMs: number): { connectionString: string; options: string } {
+export function sessionSettings(url: string, lockTimeoutMs: number | null): { connectionString: string; options?: string } {
+  // Off: pg sends what DATABASE_URL and PGOPTIONS say, as it would without us.
+  if (lockTimeoutMs === null) return { connectionString: url };
   const ours = `-c lock_timeout=${lockTimeoutMs} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`;
   const queryAt = url.indexOf('?');
   const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
