@@ -111,10 +111,14 @@ async function proxyTo(upstream: Upstream): Promise<{ app: BenchApp; target: Tar
   return { app, target: { url: `${app.url}/api/bailian/chat/completions`, headers } };
 }
 
-/** One call, read to its end; resolves with the time (ms) to the first byte of its body. */
+/**
+ * One call, read to its end; resolves with the time (ms) to the first byte of its body. A failed
+ * call stops the bench: nothing measured of it would be a chat call's.
+ */
 async function call(target: Target, body: unknown): Promise<number> {
   const started = performance.now();
   const res = await fetch(target.url, { method: 'POST', headers: target.headers, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${target.url} answered ${res.status}: ${await res.text()}`);
   const reader = res.body!.getReader();
   await reader.read();
   const ttfb = performance.now() - started;
